@@ -1,0 +1,30 @@
+-- Registered users: newest version per user_id; PII replaced by keyed hashes, birth_date
+-- reduced to age at registration and an age band (birth_date itself does not leave staging).
+with deduped as (
+    {{ dedupe_latest(source('raw', 'users'), ['user_id'],
+                     ['updated_at desc', '_partition_date desc', '_source_row desc', '_source_file desc']) }}
+),
+
+aged as (
+    select
+        deduped.*,
+        cast({{ age_in_years('birth_date', local_date('registered_at')) }} as integer) as age_at_registration
+    from deduped
+)
+
+select
+    user_id,
+    visitor_id,
+    registered_at,
+    {{ local_date('registered_at') }} as registered_date,
+    {{ pii_hash('full_name') }} as full_name_hash,
+    {{ pii_hash('phone') }} as phone_hash,
+    {{ pii_hash('id_number') }} as id_number_hash,
+    age_at_registration,
+    {{ age_band('age_at_registration') }} as age_band,
+    gender,
+    city,
+    city_tier,
+    occupation,
+    updated_at
+from aged

@@ -1,0 +1,1 @@
+"""Dagster code location of the lending data platform (landing -> raw -> dbt marts -> ML)."""

@@ -1,0 +1,169 @@
+"""Generate the dbt source definitions and the docs page from the landing contract.
+
+Run ``python -m orchestration.contract.codegen`` (``make contract``) after editing the contract;
+a test fails when the committed files are out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+from orchestration.contract.model import LINEAGE_COLUMNS, Column, Contract, Source, load_contract
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCES_YML = REPO / "dbt_project" / "models" / "staging" / "_sources.yml"
+DOCS_MD = REPO / "docs" / "landing_contract.md"
+HEADER = "# GENERATED from orchestration/contract/landing_contract.yml by `make contract`. Do not edit.\n"
+
+
+def _column_tests(col: Column) -> list:
+    tests: list = []
+    if col.required:
+        tests.append("not_null")
+    if col.allowed is not None:
+        arguments: dict = {"values": list(col.allowed)}
+        if not isinstance(col.allowed[0], str):
+            arguments["quote"] = False
+        tests.append({"accepted_values": {"arguments": arguments}})
+    return tests
+
+
+def dbt_sources(contract: Contract) -> dict:
+    """The dbt `sources:` document: one table per source, mapped to its Dagster ingestion asset."""
+    tables = []
+    for src in contract.sources.values():
+        columns = []
+        for col in src.columns:
+            entry: dict = {"name": col.name, "description": col.doc, "data_type": col.type}
+            tests = _column_tests(col)
+            if tests:
+                entry["data_tests"] = tests
+            columns.append(entry)
+        for name, (dtype, doc) in LINEAGE_COLUMNS.items():
+            columns.append({"name": name, "description": doc, "data_type": dtype})
+        tables.append(
+            {
+                "name": src.name,
+                "description": f"{src.description} Natural key: {', '.join(src.natural_key)}. "
+                "Holds every exported version of a record; staging keeps the newest.",
+                "meta": {"dagster": {"asset_key": ["raw", src.name]}},
+                "config": {
+                    "loaded_at_field": "_ingested_at",
+                    "freshness": {
+                        "warn_after": {"count": 2, "period": "day"},
+                        "error_after": {"count": 7, "period": "day"},
+                    },
+                },
+                "columns": columns,
+            }
+        )
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "schema": "raw",
+                "description": "Contract-checked landing exports, loaded by the Dagster ingestion "
+                "assets. Rows that fail the contract are in raw.quarantine instead.",
+                "tables": tables,
+            }
+        ],
+    }
+
+
+def _fmt_rule(col: Column) -> str:
+    rules = []
+    if col.allowed is not None:
+        rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
+    if col.min is not None:
+        rules.append(f"≥ {col.min}")
+    if col.max is not None:
+        rules.append(f"≤ {col.max}")
+    if col.pii:
+        rules.append("PII: hashed in staging")
+    return "; ".join(rules)
+
+
+def _source_md(src: Source) -> str:
+    lines = [
+        f"## `{src.name}` ({src.format})",
+        "",
+        src.description,
+        "",
+        f"- File: `<landing>/{src.name}/dt=YYYY-MM-DD/*.{src.extension}`",
+        f"- Natural key: `{', '.join(src.natural_key)}`"
+        + (f"; newest version by `{src.updated_at}`, then export day" if src.updated_at else
+           "; newest version by export day"),
+        "",
+        "| column | type | required | rule | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for col in src.columns:
+        lines.append(
+            f"| `{col.name}` | {col.type} | {'yes' if col.required else ''} | {_fmt_rule(col)} "
+            f"| {col.doc} |"
+        )
+    return "\n".join(lines)
+
+
+def docs_markdown(contract: Contract) -> str:
+    parts = [
+        "<!-- GENERATED from orchestration/contract/landing_contract.yml by `make contract`. "
+        "Do not edit. -->",
+        "# Landing contract",
+        "",
+        "The interface every source export must meet, real or simulated. Ingestion checks each row "
+        "against it: good rows go to `raw.<source>`, bad rows to `raw.quarantine` with the reason, "
+        "file and row.",
+        "",
+        "- Path: `<landing>/<source>/dt=YYYY-MM-DD/<file>`, one folder per export day. A missing "
+        "folder is reported (asset check `landing_day_present`), not fatal.",
+        f"- Timestamps: ISO-8601 with an offset (`+08:00`, {contract.timezone}); a timestamp "
+        "without an offset is rejected. Dates: `YYYY-MM-DD`.",
+        "- Money: CNY with 2 decimals. Rates: annual fractions (`0.18` = 18%).",
+        "- A file missing a *required* column, or one that cannot be read, fails that day's load "
+        "with an error naming the file and the column; a missing optional column loads as null. "
+        "Extra columns are ignored (listed in the run's metadata).",
+        "- The same record may arrive again on a later day (re-export, status update, late "
+        "arrival): raw keeps every version, staging keeps the newest per natural key.",
+        "",
+        "Quarantine reasons (`raw.quarantine.reasons`, one or more per row): "
+        "`missing_required:<col>`, `invalid_type:<col>`, `not_allowed:<col>`, "
+        "`out_of_range:<col>`, `missing_offset:<col>`, `malformed_row` (CSV row with the wrong "
+        "number of fields), `malformed_json`.",
+        "",
+    ]
+    parts += [_source_md(src) + "\n" for src in contract.sources.values()]
+    return "\n".join(parts)
+
+
+def render() -> dict[Path, str]:
+    contract = load_contract()
+    return {
+        SOURCES_YML: HEADER + yaml.safe_dump(dbt_sources(contract), sort_keys=False,
+                                             allow_unicode=True, width=100),
+        DOCS_MD: docs_markdown(contract),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    check = "--check" in (argv if argv is not None else sys.argv[1:])
+    stale = []
+    for path, text in render().items():
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print("out of date (run `make contract`): " + ", ".join(str(p) for p in stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

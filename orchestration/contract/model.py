@@ -1,0 +1,105 @@
+"""Typed view of ``landing_contract.yml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACT_PATH = Path(__file__).with_name("landing_contract.yml")
+FORMATS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}
+
+# Lineage columns every raw table carries after the contract columns.
+LINEAGE_COLUMNS: dict[str, tuple[str, str]] = {
+    "_source_file": ("varchar", "Landing file the row was read from."),
+    "_source_row": ("bigint", "1-based data row in that file (header excluded)."),
+    "_partition_date": ("date", "Export day (the dt=YYYY-MM-DD folder) the row arrived in."),
+    "_ingested_at": ("timestamptz", "When the row was loaded into the warehouse."),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    doc: str
+    required: bool = False
+    allowed: tuple | None = None
+    min: object | None = None
+    max: object | None = None
+    pii: bool = False
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    format: str
+    description: str
+    natural_key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    updated_at: str | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.format]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass(frozen=True)
+class Contract:
+    version: int
+    timezone: str
+    sources: dict[str, Source]
+
+    def __getitem__(self, name: str) -> Source:
+        return self.sources[name]
+
+
+def _column(name: str, spec: dict) -> Column:
+    allowed = spec.get("allowed")
+    return Column(
+        name=name,
+        type=spec["type"],
+        doc=spec.get("doc", ""),
+        required=bool(spec.get("required", False)),
+        allowed=tuple(allowed) if allowed is not None else None,
+        min=spec.get("min"),
+        max=spec.get("max"),
+        pii=bool(spec.get("pii", False)),
+    )
+
+
+def parse_contract(raw: dict) -> Contract:
+    """Build a Contract from the parsed YAML, failing loudly on a malformed declaration."""
+    sources = {}
+    for name, spec in raw["sources"].items():
+        if spec["format"] not in FORMATS:
+            raise ValueError(f"contract: source {name}: unknown format {spec['format']!r}")
+        columns = tuple(_column(col, col_spec) for col, col_spec in spec["columns"].items())
+        names = {c.name for c in columns}
+        missing_key = [k for k in spec["natural_key"] if k not in names]
+        if missing_key:
+            raise ValueError(f"contract: source {name}: natural key columns {missing_key} undeclared")
+        sources[name] = Source(
+            name=name,
+            format=spec["format"],
+            description=spec.get("description", ""),
+            natural_key=tuple(spec["natural_key"]),
+            columns=columns,
+            updated_at=spec.get("updated_at"),
+        )
+    return Contract(version=raw["version"], timezone=raw["timezone"], sources=sources)
+
+
+@cache
+def load_contract(path: Path = CONTRACT_PATH) -> Contract:
+    with open(path, encoding="utf-8") as f:
+        return parse_contract(yaml.safe_load(f))

@@ -1,0 +1,1 @@
+"""Landing -> raw ingestion as plain functions (no Dagster imports), tested on their own."""

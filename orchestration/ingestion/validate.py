@@ -1,0 +1,92 @@
+"""Contract checks as one set-based SQL statement generated from the contract.
+
+Given a relation of candidate rows (see readers.py), produce every contract column cast to its
+warehouse type plus ``reasons``: the list of rules the row breaks (empty = good row). Reasons are
+``<rule>:<column>`` so a quarantined row says what is wrong and where.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from orchestration.contract import Column, Source
+
+OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+TEXT_TYPES = {"VARCHAR"}
+
+
+def _literal(value: object, col_type: str) -> str:
+    if isinstance(value, str) or isinstance(value, dt.date):
+        literal = str(value).replace("'", "''")
+        if col_type == "date":
+            return f"date '{literal}'"
+        return f"'{literal}'"
+    return repr(value)
+
+
+def _value_expr(col: Column, input_type: str | None) -> str:
+    """The column as it arrived: blanks are null; a column the file lacks is null."""
+    if input_type is None:
+        return "null"
+    ref = f'"{col.name}"'
+    return f"nullif(trim({ref}), '')" if input_type in TEXT_TYPES else ref
+
+
+def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list[str]:
+    name = col.name
+    checks = []
+    if col.required:
+        checks.append(f"case when {value} is null then 'missing_required:{name}' end")
+    checks.append(
+        f"case when {value} is not null and {typed} is null then 'invalid_type:{name}' end"
+    )
+    if col.type == "timestamptz" and input_type in TEXT_TYPES:
+        checks.append(
+            f"case when {typed} is not null and not regexp_matches({value}, '{OFFSET_PATTERN}') "
+            f"then 'missing_offset:{name}' end"
+        )
+    if col.allowed is not None:
+        values = ", ".join(_literal(v, col.type) for v in col.allowed)
+        checks.append(f"case when {typed} not in ({values}) then 'not_allowed:{name}' end")
+    bounds = []
+    if col.min is not None:
+        bounds.append(f"{typed} < {_literal(col.min, col.type)}")
+    if col.max is not None:
+        bounds.append(f"{typed} > {_literal(col.max, col.type)}")
+    if bounds:
+        checks.append(f"case when {' or '.join(bounds)} then 'out_of_range:{name}' end")
+    return checks
+
+
+def checked_rows_sql(source: Source, relation: str, input_types: dict[str, str]) -> str:
+    """SELECT over ``relation`` returning typed contract columns, lineage and ``reasons``.
+
+    ``input_types`` maps each column present in the relation to its DuckDB type; contract
+    columns absent from it load as null (and fail ``missing_required`` if required).
+    """
+    typed_cols, checks, originals = [], [], []
+    for col in source.columns:
+        input_type = input_types.get(col.name)
+        value = _value_expr(col, input_type)
+        typed = f"try_cast({value} as {col.type})"
+        typed_cols.append(f'{typed} as "{col.name}"')
+        checks += _checks(col, value, typed, input_type)
+        if input_type is not None:
+            originals.append(f"'{col.name}': \"{col.name}\"")
+    record = "to_json({" + ", ".join(originals) + "})" if originals else "null::json"
+    reasons = (
+        "case when _structural_error is not null then [_structural_error] else "
+        "list_filter([" + ", ".join(checks) + "], lambda r: r is not null) end"
+    )
+    select_list = ",\n    ".join(typed_cols)
+    return f"""
+select
+    {select_list},
+    _source_file,
+    _source_row,
+    _partition_date,
+    {reasons} as reasons,
+    case when _raw_line is not null then to_json({{'line': _raw_line}}) else {record} end
+        as record
+from {relation}
+"""
