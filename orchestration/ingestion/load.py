@@ -124,9 +124,9 @@ def _write_batch(
             con.execute(
                 """insert into raw.quarantine
                    select ?, _source_file, _source_row, _partition_date, reasons,
-                          list_distinct(list_filter(
+                          list_sort(list_distinct(list_filter(
                               list_transform(reasons, lambda r: split_part(r, ':', 2)),
-                              lambda c: c <> '')),
+                              lambda c: c <> ''))),
                           record, ?::timestamptz
                    from _checked where len(reasons) > 0
                    order by _partition_date, _source_file, _source_row""",

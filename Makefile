@@ -1,0 +1,49 @@
+# Lending data platform. `make run` = install + demo data + whole pipeline; `make test` = install + tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export LENDING_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(LENDING_DATA_DIR)/dagster_home
+LANDING := $(or $(LENDING_LANDING_DIR),$(LENDING_DATA_DIR)/landing)
+SEED ?= 42
+
+.PHONY: install run demo-data ui test lint contract bench clean
+
+# The venv is (re)built when the pinned requirements change.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==25.3
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the pinned dependencies
+
+demo-data: install  ## generate the simulated exports if the landing zone is empty
+	@if [ -z "$$(ls -A $(LANDING) 2>/dev/null)" ]; then \
+		echo "Landing zone $(LANDING) is empty: generating demo exports (seed $(SEED))"; \
+		$(BIN)/python -m simulator --out $(LANDING) --seed $(SEED); \
+	fi
+
+run: demo-data  ## materialize every asset through Dagster and print a summary
+	$(BIN)/python -m orchestration.cli run
+
+ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run` used
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+test: install  ## unit + integration tests
+	$(BIN)/python -m pytest -q
+
+lint: install  ## ruff, and generated files up to date
+	$(BIN)/ruff check .
+	$(BIN)/python -m orchestration.contract.codegen --check
+
+contract: install  ## regenerate dbt sources and docs from the landing contract
+	$(BIN)/python -m orchestration.contract.codegen
+
+clean:  ## remove runtime data (keeps the venv)
+	find data -mindepth 1 ! -name README.md -exec rm -rf {} +
+	rm -rf dbt_project/target dbt_project/logs

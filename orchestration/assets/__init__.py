@@ -1,0 +1,1 @@
+"""Dagster assets: landing files (external), raw ingestion, dbt models."""

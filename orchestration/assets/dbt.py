@@ -1,0 +1,51 @@
+"""Every dbt model as an asset, every dbt test as an asset check.
+
+Groups follow the folder: staging -> ``staging``; intermediate/<family> and marts/<family> ->
+``<family>`` (risk, lifecycle, attribution, ...). dbt sources map to the ingestion assets
+``raw/<source>`` (their ``meta.dagster.asset_key``), so the graph has no gap.
+"""
+
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from orchestration.assets.ingestion import WRITER_POOL
+from orchestration.dbt_project import lending_dbt
+
+OWNERS = {"risk": "team:risk", "lifecycle": "team:growth", "attribution": "team:marketing"}
+
+
+class LendingDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> "str | None":
+        fqn = dbt_resource_props.get("fqn", [])
+        layers = fqn[1:-1]  # drop project name and model name
+        if not layers:
+            return "dbt"
+        if layers[0] in ("marts", "intermediate") and len(layers) > 1:
+            return layers[1]
+        return layers[0]
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
+        group = self.get_group_name(dbt_resource_props)
+        return [OWNERS.get(group, "team:data-engineering")]
+
+
+@dbt_assets(
+    manifest=lending_dbt.manifest_path,
+    project=lending_dbt,
+    dagster_dbt_translator=LendingDbtTranslator(),
+    pool=WRITER_POOL,
+)
+def lending_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+):
+    """``dbt build`` of the selected models: runs models, data tests and unit tests."""
+    # The dbt profile reads the warehouse path from the environment: point it at the same file
+    # the ingestion assets write (tests swap in a temporary warehouse this way).
+    os.environ["LENDING_WAREHOUSE_PATH"] = duckdb.database
+    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()

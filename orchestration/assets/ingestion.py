@@ -1,0 +1,144 @@
+"""One daily-partitioned asset per landing source: landing files -> raw.<source>.
+
+A thin shell over ``orchestration.ingestion.load.load_days``: it turns the run's partition window
+into export days, records what happened as metadata and checks, and fails only the days whose
+files cannot be loaded (naming the file and column), after committing the others.
+"""
+
+
+import datetime as dt
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration.contract import Contract, Source
+from orchestration.contract.model import LINEAGE_COLUMNS
+from orchestration.ingestion.load import DayResult, load_days
+from orchestration.resources import LandingZone
+
+WRITER_POOL = "duckdb_writer"
+QUARANTINE_WARN_SHARE = 0.01  # more than 1% of a run's rows quarantined deserves a look
+
+
+def _days(window: dg.TimeWindow) -> list[dt.date]:
+    start, end = window.start.date(), window.end.date()
+    return [start + dt.timedelta(days=i) for i in range((end - start).days)]
+
+
+def _column_schema(source: Source) -> dg.TableSchema:
+    columns = [dg.TableColumn(c.name, c.type, description=c.doc) for c in source.columns]
+    columns += [dg.TableColumn(n, t, description=d) for n, (t, d) in LINEAGE_COLUMNS.items()]
+    return dg.TableSchema(columns=columns)
+
+
+def _summary(results: list[DayResult]) -> dict:
+    def days(status: str) -> list[str]:
+        return [r.day.isoformat() for r in results if r.status == status]
+
+    read = sum(r.rows_read for r in results)
+    quarantined = sum(r.rows_quarantined for r in results)
+    return {
+        "rows_read": read,
+        "rows_loaded": sum(r.rows_loaded for r in results),
+        "rows_quarantined": quarantined,
+        "quarantined_share": round(quarantined / read, 6) if read else 0.0,
+        "days_loaded": len(days("loaded")),
+        "missing_days": days("missing"),
+        "failed_days": days("failed"),
+        "extra_columns": sorted({c for r in results for c in r.extra_columns}),
+        "missing_optional_columns": sorted(
+            {c for r in results for c in r.missing_optional_columns}
+        ),
+    }
+
+
+def build_ingestion_asset(
+    source: Source, partitions_def: dg.PartitionsDefinition
+) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["raw", source.name])
+
+    @dg.asset(
+        key=key,
+        deps=[dg.AssetKey(["landing", source.name])],
+        description=f"raw.{source.name}: contract-checked rows of the `{source.name}` exports, "
+        "every version as exported, with lineage columns. Bad rows go to raw.quarantine.",
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name="ingestion",
+        kinds={"duckdb", "python"},
+        owners=["team:data-engineering"],
+        pool=WRITER_POOL,
+        metadata={
+            "dagster/column_schema": _column_schema(source),
+            "dagster/table_name": f"raw.{source.name}",
+            "natural_key": ", ".join(source.natural_key),
+        },
+        check_specs=[
+            dg.AssetCheckSpec(
+                "landing_day_present",
+                asset=key,
+                description="Every export day in the run has a landing folder.",
+            ),
+            dg.AssetCheckSpec(
+                "quarantine_share_below_1pct",
+                asset=key,
+                description="At most 1% of the rows read in the run were quarantined.",
+            ),
+        ],
+    )
+    def _ingest(
+        context: dg.AssetExecutionContext, landing: LandingZone, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        days = _days(context.partition_time_window)
+        with duckdb.get_connection() as con:
+            results = load_days(con, landing.root, source, days)
+            (table_rows,) = con.execute(f"select count(*) from raw.{source.name}").fetchone()
+        summary = _summary(results)
+        for r in results:
+            if r.status == "failed":
+                context.log.error(f"{source.name} {r.day}: {r.error}")
+            if r.extra_columns:
+                context.log.warning(f"{source.name} {r.day}: extra columns ignored {r.extra_columns}")
+        if summary["missing_days"]:
+            context.log.warning(f"{source.name}: no landing folder for {summary['missing_days']}")
+        if summary["failed_days"]:
+            # Record the days that did load, then fail so the bad days stay visibly unloaded.
+            for r in results:
+                if r.status != "failed":
+                    context.log_event(
+                        dg.AssetMaterialization(
+                            asset_key=key,
+                            partition=r.day.isoformat(),
+                            metadata={"rows_loaded": r.rows_loaded,
+                                      "rows_quarantined": r.rows_quarantined},
+                        )
+                    )
+            errors = "\n".join(r.error for r in results if r.error)
+            raise dg.Failure(
+                description=f"{source.name}: {len(summary['failed_days'])} export day(s) could "
+                f"not be loaded:\n{errors}",
+                metadata={"failed_days": summary["failed_days"]},
+            )
+        return dg.MaterializeResult(
+            metadata={**summary, "dagster/row_count": table_rows},
+            check_results=[
+                dg.AssetCheckResult(
+                    check_name="landing_day_present",
+                    passed=not summary["missing_days"],
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"missing_days": summary["missing_days"]},
+                ),
+                dg.AssetCheckResult(
+                    check_name="quarantine_share_below_1pct",
+                    passed=summary["quarantined_share"] <= QUARANTINE_WARN_SHARE,
+                    severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"quarantined_share": summary["quarantined_share"]},
+                ),
+            ],
+        )
+
+    return _ingest
+
+
+def ingestion_assets(contract: Contract, partitions_def: dg.PartitionsDefinition) -> list:
+    return [build_ingestion_asset(s, partitions_def) for s in contract.sources.values()]

@@ -1,0 +1,22 @@
+"""The landing files as external assets, so the graph starts where the data does."""
+
+import dagster as dg
+
+from orchestration.contract import Contract
+
+KINDS = {"csv": "csv", "jsonl": "json", "parquet": "parquet"}
+
+
+def landing_specs(contract: Contract) -> list[dg.AssetSpec]:
+    return [
+        dg.AssetSpec(
+            key=["landing", source.name],
+            description=f"Daily `{source.format}` exports in <landing>/{source.name}/dt=YYYY-MM-DD/. "
+            f"{source.description}",
+            group_name="landing",
+            kinds={KINDS[source.format], "file"},
+            owners=["team:data-engineering"],
+            metadata={"natural_key": ", ".join(source.natural_key)},
+        )
+        for source in contract.sources.values()
+    ]

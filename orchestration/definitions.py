@@ -1,0 +1,36 @@
+"""The Dagster code location: thin wiring of assets, resources, jobs and schedules."""
+
+import warnings
+
+import dagster as dg
+
+from orchestration.assets.dbt import lending_dbt_models
+from orchestration.assets.ingestion import ingestion_assets
+from orchestration.assets.landing import landing_specs
+from orchestration.contract import load_contract
+from orchestration.jobs import (
+    build_warehouse_job,
+    build_warehouse_schedule,
+    daily_ingestion_job,
+    daily_ingestion_schedule,
+)
+from orchestration.partitions import daily_export_partitions
+from orchestration.resources import build_resources
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+# BackfillPolicy is beta but is the documented way to load a year of partitions in one run.
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+
+settings = Settings.from_env()
+contract = load_contract()
+
+defs = dg.Definitions(
+    assets=[
+        *landing_specs(contract),
+        *ingestion_assets(contract, daily_export_partitions(settings)),
+        lending_dbt_models,
+    ],
+    jobs=[daily_ingestion_job, build_warehouse_job],
+    schedules=[daily_ingestion_schedule, build_warehouse_schedule],
+    resources=build_resources(settings, DBT_PROJECT_DIR),
+)

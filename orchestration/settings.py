@@ -1,0 +1,57 @@
+"""Configuration by environment variables, with defaults under the repository's data/ folder.
+
+| variable                 | default                          | what                                |
+|--------------------------|----------------------------------|-------------------------------------|
+| LENDING_DATA_DIR         | <repo>/data                      | root of all runtime data            |
+| LENDING_LANDING_DIR      | $LENDING_DATA_DIR/landing        | source exports (landing contract)   |
+| LENDING_WAREHOUSE_PATH   | $LENDING_DATA_DIR/warehouse/lending.duckdb | the DuckDB warehouse      |
+| LENDING_SERVING_DIR      | $LENDING_DATA_DIR/serving        | read-only snapshot for BI / analysts|
+| LENDING_MODELS_DIR       | $LENDING_DATA_DIR/models         | trained ML models                   |
+| LENDING_PII_KEY          | dev-only-unsafe-pii-key          | key of the PII hashes (SET IT in production) |
+| LENDING_START_DATE       | 2025-01-01                       | first export day (daily partitions) |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEV_PII_KEY = "dev-only-unsafe-pii-key"
+TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    landing_dir: Path
+    warehouse_path: Path
+    serving_dir: Path
+    models_dir: Path
+    pii_key: str
+    start_date: dt.date
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data = Path(env.get("LENDING_DATA_DIR", REPO_ROOT / "data")).resolve()
+
+        def path(name: str, default: Path) -> Path:
+            return Path(env.get(name, default)).resolve()
+
+        return cls(
+            data_dir=data,
+            landing_dir=path("LENDING_LANDING_DIR", data / "landing"),
+            warehouse_path=path("LENDING_WAREHOUSE_PATH", data / "warehouse" / "lending.duckdb"),
+            serving_dir=path("LENDING_SERVING_DIR", data / "serving"),
+            models_dir=path("LENDING_MODELS_DIR", data / "models"),
+            pii_key=env.get("LENDING_PII_KEY", DEV_PII_KEY),
+            start_date=dt.date.fromisoformat(env.get("LENDING_START_DATE", "2025-01-01")),
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """Variables dbt's profile and project read (see dbt_project/profiles.yml)."""
+        return {"LENDING_WAREHOUSE_PATH": str(self.warehouse_path), "LENDING_PII_KEY": self.pii_key}

@@ -1,0 +1,179 @@
+"""Each kind of bad row lands in raw.quarantine with the right reason; loads are idempotent."""
+
+import datetime as dt
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.contract import load_contract
+from orchestration.ingestion.load import load_days
+from tests.conftest import write_day
+
+CONTRACT = load_contract()
+APP_HEADER = (
+    "application_id,user_id,applied_at,product,requested_amount,term_months,annual_income,"
+    "monthly_debt,employment_type,bureau_score,status,decided_at,approved_amount,apr,"
+    "reject_reason,updated_at"
+)
+TS = "2025-03-01T10:00:00+08:00"
+
+
+def app_row(app_id="A1", applied_at=TS, product="consumer", amount="5000.00", term="12",
+            score="650", apr=""):
+    return (f"{app_id},U1,{applied_at},{product},{amount},{term},120000.00,1000.00,salaried,"
+            f"{score},submitted,,,{apr},,{TS}")
+
+
+def quarantine(con, source):
+    return con.execute(
+        "select _source_row, reasons, columns from raw.quarantine where source = ? "
+        "order by _source_row", [source]
+    ).fetchall()
+
+
+def test_csv_bad_rows_are_quarantined_with_reason_file_and_row(tmp_path, con, day):
+    rows = [
+        app_row("A1"),                          # 1 good
+        app_row("A2", applied_at="2025-13-45"),  # 2 unparseable timestamp
+        app_row("A3", amount="-5.00"),           # 3 negative amount
+        app_row("A4", product="crypto"),         # 4 not an allowed product
+        app_row(""),                             # 5 missing id
+        app_row("A6", applied_at="2025-03-01T10:00:00"),  # 6 timestamp without offset
+        "A7,U1,too,few",                         # 7 wrong number of fields
+        app_row("A8", score="1200", apr="0.5"),  # 8 out of range, twice
+        app_row("A9", score=""),                 # 9 good: bureau_score is nullable
+    ]
+    write_day(tmp_path, "applications", day.isoformat(), "\n".join([APP_HEADER, *rows]) + "\n",
+              "csv")
+    [result] = load_days(con, tmp_path, CONTRACT["applications"], [day])
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_quarantined) == (
+        "loaded", 9, 2, 7)
+    assert quarantine(con, "applications") == [
+        (2, ["invalid_type:applied_at"], ["applied_at"]),
+        (3, ["out_of_range:requested_amount"], ["requested_amount"]),
+        (4, ["not_allowed:product"], ["product"]),
+        (5, ["missing_required:application_id"], ["application_id"]),
+        (6, ["missing_offset:applied_at"], ["applied_at"]),
+        (7, ["malformed_row"], []),
+        (8, ["out_of_range:bureau_score", "out_of_range:apr"], ["apr", "bureau_score"]),
+    ]
+    good = con.execute(
+        "select application_id, _source_file, _source_row, _partition_date, bureau_score "
+        "from raw.applications order by 1").fetchall()
+    assert good == [
+        ("A1", "applications/dt=2025-03-01/applications.csv", 1, day, 650),
+        ("A9", "applications/dt=2025-03-01/applications.csv", 9, day, None),
+    ]
+    (record,) = con.execute(
+        "select record->>'$.line' from raw.quarantine where _source_row = 7").fetchone()
+    assert record == "A7,U1,too,few"
+
+
+def test_jsonl_malformed_json_unknown_channel_and_missing_id(tmp_path, con, day):
+    good = ('{"touch_id":"T1","visitor_id":"V1","user_id":null,"channel":"search_ads",'
+            '"campaign_id":"search_ads-01","touch_type":"click","touched_at":"%s"}' % TS)
+    lines = [
+        good,
+        "{not json",
+        good.replace('"T1"', '"T3"').replace("search_ads", "tiktok_ads"),
+        good.replace('"T1"', "null"),
+        good.replace('"T1"', '"T5"').replace(TS, "not-a-date"),
+    ]
+    write_day(tmp_path, "touchpoints", day.isoformat(), "\n".join(lines) + "\n", "jsonl")
+    [result] = load_days(con, tmp_path, CONTRACT["touchpoints"], [day])
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (5, 1, 4)
+    assert quarantine(con, "touchpoints") == [
+        (2, ["malformed_json"], []),
+        (3, ["not_allowed:channel"], ["channel"]),
+        (4, ["missing_required:touch_id"], ["touch_id"]),
+        (5, ["invalid_type:touched_at"], ["touched_at"]),
+    ]
+    assert con.execute("select touch_id, user_id from raw.touchpoints").fetchall() == [("T1", None)]
+
+
+def loans_table(loan_ids, principals):
+    ts = pa.array([dt.datetime(2025, 3, 1, 2, tzinfo=dt.UTC)] * len(loan_ids),
+                  pa.timestamp("s", tz="Asia/Shanghai"))
+    n = len(loan_ids)
+    return pa.table({
+        "loan_id": loan_ids, "application_id": ["A1"] * n, "user_id": ["U1"] * n,
+        "disbursed_at": ts, "principal": pa.array(principals, pa.decimal128(18, 2)),
+        "apr": pa.array(["0.1800"] * n).cast(pa.decimal128(8, 4)),
+        "term_months": pa.array([12] * n, pa.int32()),
+        "repayment_method": ["equal_installment"] * n, "updated_at": ts,
+    })
+
+
+def test_parquet_negative_amount_and_missing_id(tmp_path, con, day):
+    from decimal import Decimal
+
+    folder = tmp_path / "loans" / f"dt={day}"
+    folder.mkdir(parents=True)
+    pq.write_table(loans_table(["L1", None, "L3"],
+                               [Decimal("5000.00"), Decimal("100.00"), Decimal("-1.00")]),
+                   folder / "loans.parquet")
+    [result] = load_days(con, tmp_path, CONTRACT["loans"], [day])
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 2)
+    assert quarantine(con, "loans") == [
+        (2, ["missing_required:loan_id"], ["loan_id"]),
+        (3, ["out_of_range:principal"], ["principal"]),
+    ]
+    (disbursed,) = con.execute("select disbursed_at::varchar from raw.loans").fetchone()
+    assert disbursed == "2025-03-01 10:00:00+08"
+
+
+def test_missing_required_column_fails_only_that_day_naming_file_and_column(tmp_path, con):
+    d1, d2 = dt.date(2025, 3, 1), dt.date(2025, 3, 2)
+    write_day(tmp_path, "applications", d1.isoformat(), APP_HEADER + "\n" + app_row("A1") + "\n",
+              "csv")
+    header_without_product = APP_HEADER.replace("product,", "")
+    write_day(tmp_path, "applications", d2.isoformat(), header_without_product + "\n", "csv")
+    r1, r2 = load_days(con, tmp_path, CONTRACT["applications"], [d1, d2])
+    assert (r1.status, r1.rows_loaded) == ("loaded", 1)
+    assert r2.status == "failed"
+    assert "dt=2025-03-02/applications.csv" in r2.error and "column 'product'" in r2.error
+    log = con.execute("select _partition_date, status from raw.load_log order by 1").fetchall()
+    assert log == [(d1, "loaded"), (d2, "failed")]
+
+
+def test_missing_day_is_reported_not_fatal_and_extra_columns_are_ignored(tmp_path, con):
+    d1, d2 = dt.date(2025, 3, 1), dt.date(2025, 3, 2)
+    write_day(tmp_path, "applications", d1.isoformat(),
+              APP_HEADER + ",surprise\n" + app_row("A1") + ",x\n", "csv")
+    r1, r2 = load_days(con, tmp_path, CONTRACT["applications"], [d1, d2])
+    assert (r1.status, r1.rows_loaded, r1.extra_columns) == ("loaded", 1, ["surprise"])
+    assert r2.status == "missing"
+
+
+def test_missing_optional_column_loads_as_null(tmp_path, con, day):
+    header = APP_HEADER.replace(",reject_reason", "")
+    row = app_row("A1").rsplit(",", 2)
+    write_day(tmp_path, "applications", day.isoformat(),
+              header + "\n" + row[0] + "," + row[2] + "\n", "csv")
+    [result] = load_days(con, tmp_path, CONTRACT["applications"], [day])
+    assert (result.rows_loaded, result.missing_optional_columns) == (1, ["reject_reason"])
+
+
+def test_reloading_a_day_replaces_its_rows_and_never_duplicates(tmp_path, con, day):
+    write_day(tmp_path, "applications", day.isoformat(),
+              "\n".join([APP_HEADER, app_row("A1"), app_row("A2", amount="-1")]) + "\n", "csv")
+    load_days(con, tmp_path, CONTRACT["applications"], [day])
+    load_days(con, tmp_path, CONTRACT["applications"], [day])
+    counts = con.execute("select (select count(*) from raw.applications), "
+                         "(select count(*) from raw.quarantine)").fetchone()
+    assert counts == (1, 1)
+    write_day(tmp_path, "applications", day.isoformat(),
+              "\n".join([APP_HEADER, app_row("A1"), app_row("A2")]) + "\n", "csv")
+    load_days(con, tmp_path, CONTRACT["applications"], [day])
+    counts = con.execute("select (select count(*) from raw.applications), "
+                         "(select count(*) from raw.quarantine)").fetchone()
+    assert counts == (2, 0)
+
+
+@pytest.mark.parametrize("text", ["", "\xff\xfe garbage"])
+def test_unreadable_csv_fails_the_day_with_the_file_name(tmp_path, con, day, text):
+    path = write_day(tmp_path, "users", day.isoformat(), "", "csv")
+    path.write_bytes(text.encode("latin-1"))
+    [result] = load_days(con, tmp_path, CONTRACT["users"], [day])
+    assert result.status == "failed" and "users/dt=2025-03-01/users.csv" in result.error
