@@ -38,20 +38,10 @@ def landing_range(settings: Settings) -> tuple[str, str] | None:
     return min(days).isoformat(), max(days).isoformat()
 
 
-def run(settings: Settings) -> int:
-    from orchestration.dbt_project import ensure_manifest
-
-    ensure_manifest(force=True)  # pick up model changes since the last parse
-    from orchestration.definitions import defs
-
-    span = landing_range(settings)
-    if span is None:
-        print(f"No export days under {settings.landing_dir}: nothing to ingest.", file=sys.stderr)
-        return 1
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster_home")))
-    ensure_dagster_home(home)
-    instance = dg.DagsterInstance.get()
-    print(f"Ingesting export days {span[0]} .. {span[1]} from {settings.landing_dir}")
+def run_pipeline(
+    defs: dg.Definitions, instance: dg.DagsterInstance, span: tuple[str, str]
+) -> list[dg.ExecuteInProcessResult]:
+    """Ingest every export day in ``span`` in one run, then build the warehouse in another."""
     ingest = defs.resolve_job_def("daily_ingestion").execute_in_process(
         instance=instance,
         tags={
@@ -60,12 +50,30 @@ def run(settings: Settings) -> int:
         },
         raise_on_error=False,
     )
-    print("Building the warehouse (dbt build)")
     build = defs.resolve_job_def("build_warehouse").execute_in_process(
         instance=instance, raise_on_error=False
     )
+    return [ingest, build]
+
+
+def run(settings: Settings) -> int:
+    from orchestration.dbt_project import ensure_manifest
+
+    ensure_manifest(force=True)  # pick up model changes since the last parse
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    span = landing_range(settings)
+    if span is None:
+        print(f"No export days under {settings.landing_dir}: nothing to ingest.", file=sys.stderr)
+        return 1
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster_home")))
+    ensure_dagster_home(home)
+    with dg.DagsterInstance.get() as instance:
+        print(f"Ingesting export days {span[0]} .. {span[1]} from {settings.landing_dir}")
+        results = run_pipeline(defs, instance, span)
     print_summary(settings)
-    ok = ingest.success and build.success
+    ok = all(r.success for r in results)
     if not ok:
         print("Some steps failed: see the runs in `make ui`.", file=sys.stderr)
     return 0 if ok else 1

@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
+from orchestration.assets.serving import build_serving_asset
 from orchestration.contract import load_contract
 from orchestration.jobs import (
     build_warehouse_job,
@@ -21,16 +22,20 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 # BackfillPolicy is beta but is the documented way to load a year of partitions in one run.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 
-settings = Settings.from_env()
-contract = load_contract()
 
-defs = dg.Definitions(
-    assets=[
-        *landing_specs(contract),
-        *ingestion_assets(contract, daily_export_partitions(settings)),
-        lending_dbt_models,
-    ],
-    jobs=[daily_ingestion_job, build_warehouse_job],
-    schedules=[daily_ingestion_schedule, build_warehouse_schedule],
-    resources=build_resources(settings, DBT_PROJECT_DIR),
-)
+def build_definitions(settings: Settings) -> dg.Definitions:
+    contract = load_contract()
+    return dg.Definitions(
+        assets=[
+            *landing_specs(contract),
+            *ingestion_assets(contract, daily_export_partitions(settings)),
+            lending_dbt_models,
+            build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
+        ],
+        jobs=[daily_ingestion_job, build_warehouse_job],
+        schedules=[daily_ingestion_schedule, build_warehouse_schedule],
+        resources=build_resources(settings, DBT_PROJECT_DIR),
+    )
+
+
+defs = build_definitions(Settings.from_env())

@@ -1,14 +1,8 @@
 """Configuration by environment variables, with defaults under the repository's data/ folder.
 
-| variable                 | default                          | what                                |
-|--------------------------|----------------------------------|-------------------------------------|
-| LENDING_DATA_DIR         | <repo>/data                      | root of all runtime data            |
-| LENDING_LANDING_DIR      | $LENDING_DATA_DIR/landing        | source exports (landing contract)   |
-| LENDING_WAREHOUSE_PATH   | $LENDING_DATA_DIR/warehouse/lending.duckdb | the DuckDB warehouse      |
-| LENDING_SERVING_DIR      | $LENDING_DATA_DIR/serving        | read-only snapshot for BI / analysts|
-| LENDING_MODELS_DIR       | $LENDING_DATA_DIR/models         | trained ML models                   |
-| LENDING_PII_KEY          | dev-only-unsafe-pii-key          | key of the PII hashes (SET IT in production) |
-| LENDING_START_DATE       | 2025-01-01                       | first export day (daily partitions) |
+LENDING_DATA_DIR (root, default <repo>/data), LENDING_LANDING_DIR, LENDING_WAREHOUSE_PATH,
+LENDING_SERVING_DIR, LENDING_MODELS_DIR, LENDING_PII_KEY (the dev default is public: set a secret
+in production), LENDING_START_DATE (first daily partition). The README has the full table.
 """
 
 from __future__ import annotations

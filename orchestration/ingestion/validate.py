@@ -16,7 +16,7 @@ TEXT_TYPES = {"VARCHAR"}
 
 
 def _literal(value: object, col_type: str) -> str:
-    if isinstance(value, str) or isinstance(value, dt.date):
+    if isinstance(value, (str, dt.date)):
         literal = str(value).replace("'", "''")
         if col_type == "date":
             return f"date '{literal}'"

@@ -72,7 +72,7 @@ def test_csv_bad_rows_are_quarantined_with_reason_file_and_row(tmp_path, con, da
 
 def test_jsonl_malformed_json_unknown_channel_and_missing_id(tmp_path, con, day):
     good = ('{"touch_id":"T1","visitor_id":"V1","user_id":null,"channel":"search_ads",'
-            '"campaign_id":"search_ads-01","touch_type":"click","touched_at":"%s"}' % TS)
+            f'"campaign_id":"search_ads-01","touch_type":"click","touched_at":"{TS}"}}')
     lines = [
         good,
         "{not json",

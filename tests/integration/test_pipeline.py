@@ -1,0 +1,173 @@
+"""End to end on a small generated dataset: simulator -> landing -> Dagster ingestion -> dbt.
+
+One module-scoped pipeline run (plus a second, identical run) serves every assertion, because a
+Dagster + dbt run costs tens of seconds.
+"""
+
+import datetime as dt
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.cli import landing_range, run_pipeline
+from orchestration.contract import load_contract
+from orchestration.dbt_project import ensure_manifest
+from orchestration.definitions import build_definitions
+from orchestration.settings import Settings
+
+pytestmark = pytest.mark.integration
+CONTRACT = load_contract()
+MISSING = ("app_events", "2025-01-20")  # a day deleted from the landing zone on purpose
+PII_COLUMNS = ("full_name", "phone", "id_number", "birth_date")
+
+
+def landing_row_counts(landing: Path) -> dict[str, int]:
+    """Data rows in the landing files, counted independently of the ingestion code."""
+    counts = {}
+    for name, source in CONTRACT.sources.items():
+        total = 0
+        for path in (landing / name).glob(f"dt=*/*.{source.extension}"):
+            if source.format == "parquet":
+                total += pq.read_metadata(path).num_rows
+            else:
+                lines = [ln for ln in path.read_text(encoding="utf-8").split("\n") if ln != ""]
+                total += len(lines) - (1 if source.format == "csv" else 0)
+        counts[name] = total
+    return counts
+
+
+def table_fingerprints(path: Path) -> dict[str, str]:
+    """Content hash of every table and view, ignoring load timestamps."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        relations = con.execute(
+            """select table_schema, table_name from information_schema.tables
+               where table_schema in ('raw', 'staging', 'intermediate', 'marts')"""
+        ).fetchall()
+        prints = {}
+        for schema, name in relations:
+            cols = [
+                c for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? and column_name <> '_ingested_at' "
+                    "order by ordinal_position", [schema, name]).fetchall()
+            ]
+            select = ", ".join(f'"{c}"' for c in cols)
+            rows = con.execute(f'select {select} from "{schema}"."{name}" order by all').fetchall()
+            prints[f"{schema}.{name}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return prints
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    root = tmp_path_factory.mktemp("platform")
+    settings = Settings.from_env({"LENDING_DATA_DIR": str(root)})
+    subprocess.run(
+        [sys.executable, "-m", "simulator", "--out", str(settings.landing_dir), "--seed", "7",
+         "--start", "2025-01-01", "--months", "2", "--scale", "300", "--no-progress"],
+        check=True,
+    )
+    shutil.rmtree(settings.landing_dir / MISSING[0] / f"dt={MISSING[1]}")
+    ensure_manifest(force=True)
+    defs = build_definitions(settings)
+    span = landing_range(settings)
+    with dg.instance_for_test() as instance:
+        first = run_pipeline(defs, instance, span)
+        first_prints = table_fingerprints(settings.warehouse_path)
+        second = run_pipeline(defs, instance, span)
+    yield {
+        "settings": settings,
+        "first": first,
+        "second": second,
+        "first_prints": first_prints,
+        "second_prints": table_fingerprints(settings.warehouse_path),
+        "landing_counts": landing_row_counts(settings.landing_dir),
+    }
+
+
+@pytest.fixture
+def con(pipeline):
+    with duckdb.connect(str(pipeline["settings"].warehouse_path), read_only=True) as connection:
+        yield connection
+
+
+def test_both_runs_succeed(pipeline):
+    assert [r.success for r in pipeline["first"] + pipeline["second"]] == [True] * 4
+
+
+def test_every_landing_row_is_loaded_or_quarantined(pipeline, con):
+    for name, landed in pipeline["landing_counts"].items():
+        (loaded,) = con.execute(f"select count(*) from raw.{name}").fetchone()
+        (quarantined,) = con.execute(
+            "select count(*) from raw.quarantine where source = ?", [name]).fetchone()
+        assert landed > 0, name
+        assert loaded + quarantined == landed, name
+    (total_quarantined,) = con.execute("select count(*) from raw.quarantine").fetchone()
+    assert total_quarantined > 0  # the simulator injects malformed rows
+
+
+def test_missing_day_is_a_visible_warning(pipeline, con):
+    ingest = pipeline["first"][0]
+    evaluations = [
+        e for e in ingest.get_asset_check_evaluations()
+        if e.check_name == "landing_day_present"
+    ]
+    failed = {e.asset_key.path[-1] for e in evaluations if not e.passed}
+    assert failed == {MISSING[0]}
+    status = con.execute(
+        "select status from raw.load_log where source = ? and _partition_date = ?",
+        [MISSING[0], dt.date.fromisoformat(MISSING[1])]).fetchone()
+    assert status == ("missing",)
+
+
+@pytest.mark.parametrize("name", list(CONTRACT.sources))
+def test_staging_has_one_row_per_natural_key(con, name):
+    key = ", ".join(CONTRACT[name].natural_key)
+    rows, keys = con.execute(
+        f"select count(*), count(distinct ({key})) from staging.stg_{name}").fetchone()
+    (raw_keys,) = con.execute(f"select count(distinct ({key})) from raw.{name}").fetchone()
+    assert rows == keys == raw_keys
+
+
+def test_duplicates_and_status_updates_collapse_to_the_newest_version(con):
+    (versioned,) = con.execute(
+        "select count(*) from (select application_id from raw.applications "
+        "group by 1 having count(distinct status) > 1)").fetchone()
+    assert versioned > 0  # the simulator re-exports applications when their status changes
+    (exact_dupes,) = con.execute(
+        "select count(*) from (select touch_id from raw.touchpoints group by 1 "
+        "having count(*) > 1)").fetchone()
+    assert exact_dupes > 0
+    (wrong,) = con.execute(
+        """select count(*) from staging.stg_applications s
+           join (select application_id, arg_max(status, updated_at) as newest_status
+                 from raw.applications group by 1) r using (application_id)
+           where s.status <> r.newest_status""").fetchone()
+    assert wrong == 0
+
+
+def test_no_raw_pii_in_staging_or_later(con):
+    exposed = con.execute(
+        f"""select table_schema || '.' || table_name || '.' || column_name
+            from information_schema.columns
+            where table_schema not in ('raw', 'main')
+              and column_name in {PII_COLUMNS}""").fetchall()
+    assert exposed == []
+    (leaks,) = con.execute(
+        """select count(*) from staging.stg_users s
+           join raw.users r on s.full_name_hash in (r.full_name, r.phone, r.id_number)
+               or s.phone_hash in (r.full_name, r.phone, r.id_number)
+               or s.id_number_hash in (r.full_name, r.phone, r.id_number)""").fetchone()
+    assert leaks == 0
+
+
+def test_second_run_leaves_every_table_identical(pipeline):
+    first, second = pipeline["first_prints"], pipeline["second_prints"]
+    assert set(first) >= {"raw.applications", "raw.quarantine", "staging.stg_loans"}
+    assert first == second
