@@ -21,6 +21,9 @@ from orchestration.ingestion.files import landing_days
 from orchestration.settings import Settings
 
 INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
+# Run tags Dagster reads for a partition-range (single-run backfill) run.
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def ensure_dagster_home(home: Path) -> None:
@@ -45,8 +48,8 @@ def run_pipeline(
     ingest = defs.resolve_job_def("daily_ingestion").execute_in_process(
         instance=instance,
         tags={
-            dg.ASSET_PARTITION_RANGE_START_TAG: span[0],
-            dg.ASSET_PARTITION_RANGE_END_TAG: span[1],
+            RANGE_START_TAG: span[0],
+            RANGE_END_TAG: span[1],
         },
         raise_on_error=False,
     )

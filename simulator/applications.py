@@ -68,19 +68,19 @@ def build(rng: np.random.Generator, user_idx: np.ndarray, applied_ts: np.ndarray
     reason = np.full(n, -1)
     rules = [
         (R["fraud_check"], rng.random(n) < 0.03),
-        (R["high_debt_to_income"], dti_after > 0.60),
+        (R["high_debt_to_income"], dti_after > 0.65),
         (R["thin_file"], thin & ((income < 70_000) | (age < 23))),
         (R["low_bureau_score"], ~thin & (score < 580)),
         (R["internal_history"], (bad_since != NA) & (bad_since <= applied_ts // DAY)),
         (R["insufficient_income"], income < 30_000),
         (R["employment_status"], emp == 6),
-        (R["age_policy"], (age < 20) | (age > 55)),
+        (R["age_policy"], (age < 19) | (age > 58)),
     ]
     for code, hit in rules:  # later rules take precedence: the first failing rule in policy order
         reason = np.where(hit, code, reason)
     approved = reason < 0
     eff = np.where(thin, 615, score) - 300 * np.maximum(dti_after - 0.35, 0)
-    grade = np.searchsorted(-np.array([720, 680, 640, 605]), -eff, side="right")
+    grade = np.searchsorted(-np.array([700, 655, 615, 560]), -eff, side="right")
     grade = np.where(thin, np.maximum(grade, 2), grade)
     lo_apr, hi_apr = GRADE_APR[grade, 0], GRADE_APR[grade, 1]
     apr = np.round((lo_apr + rng.random(n) * (hi_apr - lo_apr)) * 10_000).astype(np.int64)
@@ -122,10 +122,12 @@ def build(rng: np.random.Generator, user_idx: np.ndarray, applied_ts: np.ndarray
     return apps, rows
 
 
-def apply_start_events(rng: np.random.Generator, user_idx: np.ndarray,
-                       applied_ts: np.ndarray) -> Frame:
-    """The app's apply_start event a few minutes before each submitted application."""
-    ts = applied_ts - rng.integers(60, 1200, len(user_idx))
+def apply_start_events(rng: np.random.Generator, user_idx: np.ndarray, applied_ts: np.ndarray,
+                       reg_ts: np.ndarray) -> Frame:
+    """The app's apply_start event a few minutes before each submitted application (never
+    before the user registered)."""
+    lead = np.minimum(rng.integers(60, 1200, len(user_idx)), (applied_ts - reg_ts) // 2)
+    ts = applied_ts - np.maximum(lead, 0)
     return {"user_id": user_idx, "event_type": np.full(len(ts), 2), "occurred_at": ts}
 
 

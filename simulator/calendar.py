@@ -69,3 +69,11 @@ def add_months_days(days: np.ndarray, months: np.ndarray) -> np.ndarray:
     first = m.astype("datetime64[D]")
     last_dom = ((m + 1).astype("datetime64[D]") - first).astype(np.int64) - 1
     return (first + np.minimum(dom, last_dom)).astype(np.int64)
+
+
+def postpone_for_holidays(rng: np.random.Generator, ts: np.ndarray) -> np.ndarray:
+    """Push a share (1 - demand factor) of planned activities 10-20 days later: people put off
+    borrowing over Spring Festival rather than dropping it."""
+    f = spring_festival_factor(ts // DAY)
+    move = rng.random(len(ts)) > f
+    return np.where(move, ts + rng.integers(10, 21, len(ts)) * DAY, ts)

@@ -19,7 +19,7 @@ SHARE = np.array([0.14, 0.18, 0.20, 0.17, 0.10, 0.06, 0.04, 0.11])
 CPC = np.array([2.2, 3.5, 1.2, 0.9, 1.8, 0.0, 4.0, 0.0])
 CTR = np.array([0.030, 0.045, 0.012, 0.010, 0.020, 0.0, 0.050, 0.0])
 CONV = np.array([0.09, 0.10, 0.06, 0.05, 0.07, 0.12, 0.11, 0.11])
-RISK_SHIFT = np.array([-0.10, -0.20, 0.35, 0.45, 0.55, -0.30, 0.10, -0.35])
+RISK_SHIFT = np.array([-0.15, -0.25, 0.45, 0.60, 0.70, -0.40, 0.10, -0.45])
 N_CAMPAIGNS = np.array([3, 4, 5, 4, 3, 2, 2, 0])
 REFERRAL_BONUS_CNY = 30.0
 ORGANIC = CHANNELS.index("organic")
@@ -52,7 +52,7 @@ def journeys(rng: np.random.Generator, days: np.ndarray, scale: int, next_visito
     Returns (touches frame without touch_id/user_id, registrations dict) where registrations
     holds visitor id, registration time and acquisition (first-touch) channel.
     """
-    lam = visitors_per_day(scale) * demand_factor(days, weekend=1.1)
+    lam = visitors_per_day(scale) * demand_factor(days, weekend=1.1, month_end=1.1)
     n_day = rng.poisson(lam)
     first_day = np.repeat(days, n_day)
     nv = len(first_day)
@@ -110,8 +110,8 @@ def daily_spend(rng: np.random.Generator, days: np.ndarray, scale: int) -> Frame
     """
     nd, nc = len(days), len(CAMPAIGNS)
     chan = CAMPAIGN_CHANNEL
-    exp_vis = (visitors_per_day(scale) * demand_factor(days, weekend=1.1))[:, None] * (
-        SHARE[chan] / N_CAMPAIGNS[chan])[None, :]
+    per_day = visitors_per_day(scale) * demand_factor(days, weekend=1.1, month_end=1.1)
+    exp_vis = per_day[:, None] * (SHARE[chan] / N_CAMPAIGNS[chan])[None, :]
     clicks = rng.poisson(exp_vis * 1.4)
     ctr = np.where(CTR[chan] > 0, CTR[chan], 1.0)[None, :]
     impressions = np.where(chan == REFERRAL, 0, rng.poisson(clicks / ctr))

@@ -32,8 +32,8 @@ def actions(rng: np.random.Generator, loan_id: np.ndarray, inst: Frame, n_agents
     due, settle = inst["due_date"], inst["settle_day"]
     # one episode per late installment (>=3 days) and one per defaulted loan (first missed due)
     late_len = np.where(settle == NA, 0, settle - due)
-    first_def = inst["defaulted"] & np.r_[True, inst["loan"][1:] != inst["loan"][:-1]] | (
-        inst["defaulted"] & ~np.r_[False, inst["defaulted"][:-1]])
+    dflt, lo = inst["defaulted"], inst["loan"]
+    first_def = dflt & ~np.r_[False, dflt[:-1] & (lo[1:] == lo[:-1])]
     length = np.where(first_def, np.where(settle == NA, 360, late_len),
                       np.where(inst["defaulted"], 0, np.where(late_len >= 3, late_len, 0)))
     ep = np.flatnonzero(length > 0)

@@ -37,7 +37,7 @@ def simulate(rng: np.random.Generator, sched: Frame, risk: np.ndarray, dti: np.n
     due = sched["due_date"]
     m, n_loans = len(loan), len(risk)
     r = risk[loan]
-    hazard = _sigmoid(-6.3 + 1.05 * r + 2.0 * (dti[loan] - 0.3) + 0.9 * (k <= 2))
+    hazard = _sigmoid(-6.0 + 1.05 * r + 2.0 * (dti[loan] - 0.3) + 0.9 * (k <= 2))
     k_def = _first_k(rng.random(m) < hazard, k, loan, n_loans)
     p_pre = np.where(k >= 2, _sigmoid(-4.0 - 0.3 * r), 0)
     k_pre = _first_k(rng.random(m) < p_pre, k, loan, n_loans)
@@ -76,7 +76,6 @@ def simulate(rng: np.random.Generator, sched: Frame, risk: np.ndarray, dti: np.n
     # --- early payoff: one day between the previous and the payoff installment's due date ---
     kp = k_pre[loan]
     is_pre = k >= kp
-    prev_due = np.where(kp > 1, 0, 0)
     first_row = np.flatnonzero(is_pre & (k == kp))
     payoff_day = np.zeros(n_loans, np.int64)
     payoff_day[loan[first_row]] = due[first_row] - rng.integers(1, 25, len(first_row))
@@ -102,7 +101,6 @@ def simulate(rng: np.random.Generator, sched: Frame, risk: np.ndarray, dti: np.n
     idx_rec = np.flatnonzero(in_rec)
     rows.append((idx_rec, rec_ts, owed_p, owed_i, owed_f, rec_pen,
                  rng.choice([2, 3], m, p=[0.7, 0.3]), np.zeros(m, np.int64)))
-    del prev_due
     parts = []
     for idx, ts, pp, ii, ff, pen, ch, shift in rows:
         parts.append({"loan": loan[idx], "installment_no": k[idx], "paid_at": ts[idx] + shift[idx],

@@ -118,7 +118,8 @@ def build_sources(campaigns: tuple[str, ...]) -> dict[str, Source]:
             ("bad_ts", "missing_id")),
         Source("collection_actions", "csv", (
             _id("action_id", "C", 9), _id("loan_id", "L", 9), Col("action_at", "ts"),
-            Col("action_type", "cat", cats=ACTION_TYPES), Col("contact_target", "cat", cats=TARGETS),
+            Col("action_type", "cat", cats=ACTION_TYPES),
+            Col("contact_target", "cat", cats=TARGETS),
             Col("outcome", "cat", cats=OUTCOMES), Col("agent_id", "id", prefix="AG", width=3)),
             "action_at", ("bad_ts", "missing_id")),
     ]

@@ -1,8 +1,9 @@
 """Registered users: demographics, PII and the latent risk that drives their behaviour.
 
-The latent risk ``risk`` is the sum of an observable part (channel, city tier, employment, age,
-income) and a hidden part; the bureau score reveals the hidden part only noisily, so a credit
-model on application data can rank risk well but not perfectly (AUC ~0.7-0.8).
+The latent risk ``risk`` is the sum of a profile part (city tier, employment, age, income), the
+acquisition channel's shift and a hidden part; the bureau score reveals the hidden part and the
+profile only noisily (and knows nothing of the channel), so a credit model on application data
+ranks risk well but not perfectly (AUC ~0.7-0.8), and channels differ in borrower quality.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ CITIES = [
     ("长沙", 2, 430104, 2), ("郑州", 2, 410105, 3), ("东莞", 2, 441900, 2), ("青岛", 2, 370202, 2),
     ("合肥", 3, 340104, 2), ("佛山", 3, 440604, 2), ("宁波", 3, 330203, 2), ("昆明", 3, 530102, 2),
     ("沈阳", 3, 210102, 2), ("济南", 3, 370102, 2), ("无锡", 3, 320211, 2), ("厦门", 3, 350203, 1),
-    ("福州", 3, 350102, 1), ("温州", 3, 330302, 1), ("南宁", 3, 450103, 1), ("石家庄", 3, 130102, 1),
+    ("福州", 3, 350102, 1), ("温州", 3, 330302, 1), ("南宁", 3, 450103, 1),
+    ("石家庄", 3, 130102, 1),
     ("洛阳", 4, 410302, 1), ("绵阳", 4, 510703, 1), ("赣州", 4, 360702, 1), ("桂林", 4, 450302, 1),
     ("襄阳", 4, 420602, 1), ("遵义", 4, 520302, 1), ("宜宾", 5, 511502, 1), ("天水", 5, 620502, 1),
     ("曲靖", 5, 530302, 1), ("周口", 5, 411602, 1), ("邵阳", 5, 430502, 1), ("六安", 5, 341502, 1),
@@ -74,12 +76,13 @@ def create_users(rng: np.random.Generator, user_idx: np.ndarray, visitor: np.nda
     income *= np.clip(0.75 + 0.02 * (age - 22), 0.75, 1.25)
     income = np.maximum(np.round(income, -2), 6_000)
     z_inc = (np.log(income) - np.log(90_000)) / 0.6
-    observable = (RISK_SHIFT[channel] + 0.12 * (tier - 3) + EMP_RISK[emp]
-                  - 0.025 * np.clip(age - 30, -10, 15) - 0.30 * z_inc)
+    profile = (0.12 * (tier - 3) + EMP_RISK[emp] - 0.025 * np.clip(age - 30, -10, 15)
+               - 0.30 * z_inc)
     hidden = rng.normal(0, 1, n)
-    risk = observable + hidden
+    # the acquisition channel shifts risk but is unknown to the bureau (only to attribution)
+    risk = RISK_SHIFT[channel] + profile + hidden
     thin = rng.random(n) < np.clip(0.12 + 0.25 * (age < 25) + 0.15 * (emp == 4), 0, 1)
-    score = 650 - 62 * (0.8 * hidden + rng.normal(0, 0.6, n)) - 35 * observable
+    score = 650 - 62 * (0.8 * hidden + rng.normal(0, 0.6, n)) - 35 * profile
     score = np.clip(np.round(score), 300, 900).astype(np.int64)
     dti = np.clip(rng.beta(2, 7, n) + 0.04 * risk, 0, 0.9)
     attrs = {"user_idx": user_idx, "reg_ts": reg_ts, "birth_day": birth_day, "tier": tier,

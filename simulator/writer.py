@@ -129,6 +129,9 @@ def _jsonl_lines(src: Source, texts: dict[str, pa.Array], quoted: dict[str, bool
 def write_month(root: Path, src: Source, frame: Frame, days: range) -> int:
     """Write ``frame`` (rows exported in ``days``) as one file per day; returns rows written."""
     n = nrows(frame)
+    for c in src.cols:  # behaviours may hand over float cents or int32 codes: normalise
+        if n and c.kind != "str" and frame[c.name].dtype != np.int64:
+            frame[c.name] = np.round(frame[c.name]).astype(np.int64)
     if n:
         order = np.lexsort((frame[src.sort_col], frame["_day"]))
         frame = {k: v[order] for k, v in frame.items()}
@@ -151,8 +154,9 @@ def write_month(root: Path, src: Source, frame: Frame, days: range) -> int:
         if isinstance(lines, pa.ChunkedArray):
             lines = lines.combine_chunks()
         lines = lines.cast(pa.large_string())
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:]
-        data = lines.buffers()[2]
+        offsets = (np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:]
+                   if len(lines) else np.zeros(1, np.int64))
+        data = lines.buffers()[2] if len(lines) else None
         header = (",".join(src.names) + "\n").encode() if src.fmt == "csv" else b""
     for i, day in enumerate(days):
         a, b = int(cuts[i]), int(cuts[i + 1])

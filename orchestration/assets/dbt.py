@@ -6,6 +6,7 @@ Groups follow the folder: staging -> ``staging``; intermediate/<family> and mart
 """
 
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -44,8 +45,35 @@ class LendingDbtTranslator(DagsterDbtTranslator):
 def lending_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
 ):
-    """``dbt build`` of the selected models: runs models, data tests and unit tests."""
+    """``dbt build`` of the selected models: runs models, data tests and unit tests.
+
+    Row counts are added after dbt exits: while dbt runs it holds the DuckDB write lock, and
+    dagster-dbt's own ``fetch_row_counts`` opens an in-process connection that conflicts with
+    later connections to the same file.
+    """
     # The dbt profile reads the warehouse path from the environment: point it at the same file
     # the ingestion assets write (tests swap in a temporary warehouse this way).
     os.environ["LENDING_WAREHOUSE_PATH"] = duckdb.database
-    yield from dbt.cli(["build"], context=context).stream().fetch_row_counts()
+    events = list(dbt.cli(["build"], context=context).stream())
+    relations = _table_relations()
+    with duckdb.get_connection() as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                relation = relations.get(context.asset_key_for_output(event.output_name))
+                if relation:
+                    (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
+                    event = event.with_metadata({**event.metadata, "dagster/row_count": rows})
+            yield event
+
+
+def _table_relations() -> dict[dg.AssetKey, str]:
+    """Asset key -> relation name of every dbt model or seed that is not a view."""
+    translator = LendingDbtTranslator()
+    manifest = json.loads(lending_dbt.manifest_path.read_text(encoding="utf-8"))
+    return {
+        translator.get_asset_key(node): node["relation_name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+        and node["config"].get("materialized") != "view"
+        and node.get("relation_name")
+    }

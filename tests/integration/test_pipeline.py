@@ -170,4 +170,5 @@ def test_no_raw_pii_in_staging_or_later(con):
 def test_second_run_leaves_every_table_identical(pipeline):
     first, second = pipeline["first_prints"], pipeline["second_prints"]
     assert set(first) >= {"raw.applications", "raw.quarantine", "staging.stg_loans"}
+    assert [k for k in first if first[k] != second.get(k)] == []
     assert first == second

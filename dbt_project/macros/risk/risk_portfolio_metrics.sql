@@ -7,7 +7,8 @@
 with loan_month as (
     select
         f.*,
-        coalesce(el.expected_loss, 0) as expected_loss
+        -- per-loan EL rounded to cents, so the sums below are exact and re-runs give identical marts
+        coalesce(cast(round(el.expected_loss, 2) as decimal(18, 2)), 0) as expected_loss
     from {{ ref('fct_loan_month_end') }} as f
     left join {{ ref('int_risk_loan_expected_loss') }} as el
         on el.loan_id = f.loan_id and el.month_end_date = f.month_end_date
@@ -34,8 +35,8 @@ aggregated as (
         sum(case when dpd > 30 and is_active then outstanding_principal else 0 end) as dpd30_principal,
         sum(case when dpd > 90 and is_active then 1 else 0 end) as dpd90_loans,
         sum(case when dpd > 30 and is_active then 1 else 0 end) as dpd30_loans,
-        sum(case when charge_off_amount_in_month > 0 or (is_charged_off and charge_off_date >= month_start_date)
-                 then 1 else 0 end) as charged_off_loans,
+        sum(case when is_charged_off and charge_off_date >= month_start_date then 1 else 0 end)
+            as charged_off_loans,
         sum(charge_off_amount_in_month) as charge_off_amount,
         sum(recoveries_in_month) as recoveries,
         sum(principal_paid_in_month) as principal_paid,
@@ -50,7 +51,7 @@ with_previous as (
         m.is_complete_month,
         m.days_in_period,
         lag(a.outstanding_principal) over (
-            partition by {% if segment_columns %}{{ seg }}{% else %}1{% endif %} order by a.month_end_date
+            {% if segment_columns %}partition by {{ seg }} {% endif %}order by a.month_end_date
         ) as previous_outstanding_principal
     from aggregated as a
     inner join month_ends as m on m.month_end_date = a.month_end_date

@@ -1,0 +1,16 @@
+-- Collection contacts per loan and local day, with compliance violation counts
+-- (rules in int_risk_collection_actions_flagged).
+select
+    loan_id,
+    action_date,
+    max(borrower_id) as borrower_id,
+    cast(count(*) as integer) as contacts,
+    cast(sum(case when is_call then 1 else 0 end) as integer) as calls,
+    cast(sum(case when is_call and contact_target = 'borrower' then 1 else 0 end) as integer) as borrower_calls,
+    cast(sum(case when is_outside_call_hours then 1 else 0 end) as integer) as calls_outside_hours,
+    cast(sum(case when is_excess_daily_call then 1 else 0 end) as integer) as excess_daily_calls,
+    cast(sum(case when is_third_party_contact then 1 else 0 end) as integer) as third_party_contacts,
+    cast(sum(case when is_outside_call_hours or is_excess_daily_call or is_third_party_contact
+                  then 1 else 0 end) as integer) as actions_with_violation
+from {{ ref('int_risk_collection_actions_flagged') }}
+group by loan_id, action_date
