@@ -45,7 +45,9 @@ def run_pipeline(
     defs: dg.Definitions, instance: dg.DagsterInstance, span: tuple[str, str]
 ) -> list[dg.ExecuteInProcessResult]:
     """Ingest every export day in ``span`` in one run, then build the warehouse in another."""
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     ingest = defs.resolve_job_def("daily_ingestion").execute_in_process(
+        run_config=quiet,
         instance=instance,
         tags={
             RANGE_START_TAG: span[0],
@@ -53,8 +55,9 @@ def run_pipeline(
         },
         raise_on_error=False,
     )
+    print("Building the warehouse (dbt build) and the serving snapshot")
     build = defs.resolve_job_def("build_warehouse").execute_in_process(
-        instance=instance, raise_on_error=False
+        run_config=quiet, instance=instance, raise_on_error=False
     )
     return [ingest, build]
 
