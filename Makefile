@@ -44,6 +44,9 @@ lint: install  ## ruff, and generated files up to date
 contract: install  ## regenerate dbt sources and docs from the landing contract
 	$(BIN)/python -m orchestration.contract.codegen
 
+bench: install  ## time simulator, ingestion and dbt on a larger dataset (BENCH_SCALE users/month)
+	$(BIN)/python -m tests.benchmarks.pipeline --scale $(or $(BENCH_SCALE),20000) --months 18
+
 clean:  ## remove runtime data (keeps the venv)
 	find data -mindepth 1 ! -name README.md -exec rm -rf {} +
 	rm -rf dbt_project/target dbt_project/logs

@@ -17,6 +17,7 @@ from orchestration.jobs import (
 )
 from orchestration.partitions import daily_export_partitions
 from orchestration.resources import build_resources
+from orchestration.sensors import build_landing_sensor
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 # BackfillPolicy is beta but is the documented way to load a year of partitions in one run.
@@ -34,6 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         jobs=[daily_ingestion_job, build_warehouse_job],
         schedules=[daily_ingestion_schedule, build_warehouse_schedule],
+        sensors=[build_landing_sensor(contract, settings.start_date.isoformat())],
         resources=build_resources(settings, DBT_PROJECT_DIR),
     )
 

@@ -1,6 +1,6 @@
 -- First-payment default per disbursement month x product x acquisition channel.
 -- FPDk = share of loans whose FIRST installment (earliest due date) reached DPD > k, among loans
--- whose first due date lies at least k + 1 days before the as-of date (so DPD k+1 was observable).
+-- whose first due date lies at least k days before the as-of date (first_due_date + k <= as-of).
 -- An early payoff settles the first installment as well.
 with as_of as (
     select as_of_date from {{ ref('int_risk_as_of_date') }}
@@ -21,10 +21,10 @@ flags as (
         acquisition_channel,
         principal,
         case when first_due_date is not null
-                  and {{ risk_add_days('first_due_date', 8) }} <= as_of_date then 1 else 0 end as fpd7_eligible,
+                  and {{ risk_add_days('first_due_date', 7) }} <= as_of_date then 1 else 0 end as fpd7_eligible,
         case when first_installment_max_dpd > 7 then 1 else 0 end as fpd7,
         case when first_due_date is not null
-                  and {{ risk_add_days('first_due_date', 31) }} <= as_of_date then 1 else 0 end as fpd30_eligible,
+                  and {{ risk_add_days('first_due_date', 30) }} <= as_of_date then 1 else 0 end as fpd30_eligible,
         case when first_installment_max_dpd > 30 then 1 else 0 end as fpd30
     from loans
 ),

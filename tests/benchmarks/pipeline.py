@@ -1,0 +1,76 @@
+"""`make bench`: time each stage of the pipeline on a generated dataset of a chosen size.
+
+Not a test (timings are never asserted): it prints wall time, rows per second and peak memory of
+the simulator, of ingestion (all sources, all days, the same functions the Dagster assets call)
+and of `dbt build`, so changes can be compared on the same machine.
+
+    python -m tests.benchmarks.pipeline --scale 20000 --months 18 [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contract import load_contract
+from orchestration.ingestion.files import landing_days
+from orchestration.ingestion.load import load_days
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _stage(name: str, seconds: float, rows: int | None = None, peak_mb: float | None = None):
+    rate = f"{rows / seconds:>12,.0f} rows/s" if rows else " " * 19
+    peak = f"peak {peak_mb:,.0f} MB" if peak_mb else ""
+    print(f"{name:<12}{seconds:>8.1f} s  {rows or 0:>12,} rows {rate}  {peak}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=2800)
+    parser.add_argument("--months", type=int, default=18)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args(argv)
+    root = args.keep or Path(tempfile.mkdtemp(prefix="lending-bench-"))
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
+    print(f"scale {args.scale}/month, {args.months} months, in {root}")
+
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "simulator", "--out", str(landing), "--scale",
+                    str(args.scale), "--months", str(args.months), "--no-progress"],
+                   check=True, stdout=subprocess.DEVNULL)
+    written = json.loads((landing / "_simulation.json").read_text())["rows"]
+    _stage("simulator", time.perf_counter() - start, sum(written.values()),
+           _peak_mb(resource.RUSAGE_CHILDREN))
+
+    contract = load_contract()
+    start, rows = time.perf_counter(), 0
+    with duckdb.connect(str(warehouse)) as con:
+        for source in contract.sources.values():
+            days = landing_days(landing, source.name)
+            rows += sum(r.rows_read for r in load_days(con, landing, source, days))
+    _stage("ingestion", time.perf_counter() - start, rows, _peak_mb(resource.RUSAGE_SELF))
+
+    start = time.perf_counter()
+    env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(warehouse)}
+    subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".",
+                    "--target-path", str(root / "dbt_target"), "--log-path", str(root / "logs"),
+                    "--quiet"], cwd=DBT_PROJECT_DIR, env=env, check=True)
+    _stage("dbt build", time.perf_counter() - start)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
