@@ -50,15 +50,15 @@ def lending_dbt_models(
 ):
     """``dbt build`` of the selected models: runs models, data tests and unit tests.
 
-    Row counts are added after dbt exits: while dbt runs it holds the DuckDB write lock, and
-    dagster-dbt's own ``fetch_row_counts`` opens an in-process connection that conflicts with
-    later connections to the same file.
+    Row counts (tables and views) are added after dbt exits: while dbt runs it holds the DuckDB
+    write lock, and dagster-dbt's own ``fetch_row_counts`` opens an in-process connection that
+    conflicts with later connections to the same file.
     """
     # The dbt profile reads the warehouse path from the environment: point it at the same file
     # the ingestion assets write (tests swap in a temporary warehouse this way).
     os.environ["LENDING_WAREHOUSE_PATH"] = duckdb.database
     events = list(dbt.cli(["build"], context=context).stream())
-    relations = _table_relations()
+    relations = _relations()
     with duckdb.get_connection() as con:
         for event in events:
             if isinstance(event, dg.Output):
@@ -69,14 +69,12 @@ def lending_dbt_models(
             yield event
 
 
-def _table_relations() -> dict[dg.AssetKey, str]:
-    """Asset key -> relation name of every dbt model or seed that is not a view."""
+def _relations() -> dict[dg.AssetKey, str]:
+    """Asset key -> relation name of every dbt model and seed."""
     translator = LendingDbtTranslator()
     manifest = json.loads(lending_dbt.manifest_path.read_text(encoding="utf-8"))
     return {
         translator.get_asset_key(node): node["relation_name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] in ("model", "seed")
-        and node["config"].get("materialized") != "view"
-        and node.get("relation_name")
+        if node["resource_type"] in ("model", "seed") and node.get("relation_name")
     }

@@ -2,8 +2,9 @@
 
 Idempotent by export day: loading a day replaces every row that day contributed (to the raw table
 and to the quarantine) in one transaction, so re-running never duplicates and a crash never leaves
-half a day. A day whose file is unreadable or lacks a required column is recorded as failed and
-its previously loaded rows stay untouched; the other days of the batch still load.
+half a day. A day whose file is unreadable or lacks a required column is recorded as failed, and a
+day whose folder is missing as missing; in both cases rows loaded for it earlier stay untouched
+(absence of a file is no evidence that its rows are gone), and the other days still load.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def _write_batch(
     tables: list[pa.Table],
     ingested_at: dt.datetime,
 ) -> None:
-    replace_days = [r.day for r in results if r.status in ("loaded", "missing")]
+    replace_days = [r.day for r in results if r.status == "loaded"]
     contract_cols = ", ".join(f'"{c}"' for c in source.column_names)
     lineage_cols = ", ".join(LINEAGE_COLUMNS)
     if tables:
@@ -132,15 +133,19 @@ def _write_batch(
                    order by _partition_date, _source_file, _source_row""",
                 [source.name, ingested_at],
             )
-        con.executemany(
-            "insert or replace into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
+        for status, verb in (("loaded", "or replace"), ("failed", "or replace"),
+                             ("missing", "or ignore")):  # keep the record of an earlier load
+            rows = [
                 [r.source, r.day, r.status, r.files, r.rows_read, r.rows_loaded,
                  r.rows_quarantined, r.extra_columns, r.missing_optional_columns, r.error,
                  ingested_at]
-                for r in results
-            ],
-        )
+                for r in results if r.status == status
+            ]
+            if rows:
+                con.executemany(
+                    f"insert {verb} into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

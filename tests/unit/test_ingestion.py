@@ -177,3 +177,15 @@ def test_unreadable_csv_fails_the_day_with_the_file_name(tmp_path, con, day, tex
     path.write_bytes(text.encode("latin-1"))
     [result] = load_days(con, tmp_path, CONTRACT["users"], [day])
     assert result.status == "failed" and "users/dt=2025-03-01/users.csv" in result.error
+
+
+def test_a_day_whose_folder_disappeared_keeps_its_loaded_rows(tmp_path, con, day):
+    path = write_day(tmp_path, "applications", day.isoformat(),
+                     APP_HEADER + "\n" + app_row("A1") + "\n", "csv")
+    load_days(con, tmp_path, CONTRACT["applications"], [day])
+    path.unlink()
+    path.parent.rmdir()
+    [result] = load_days(con, tmp_path, CONTRACT["applications"], [day])
+    assert result.status == "missing"
+    assert con.execute("select count(*) from raw.applications").fetchone() == (1,)
+    assert con.execute("select status, rows_loaded from raw.load_log").fetchall() == [("loaded", 1)]
