@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "fct_loan_month_end"}}}) }}
 -- The two representations agree: DPD, state and outstanding principal of every loan month-end
 -- equal the daily-interval values on that day.
 select

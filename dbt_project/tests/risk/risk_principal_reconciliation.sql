@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_portfolio_monthly"}}}) }}
 -- Reconciliation: principal paid in the marts = principal paid in staging (payments through the
 -- as-of date on loans disbursed by the as-of date), for the loan month-ends (last month-end),
 -- the daily intervals (last interval) and the portfolio (sum of monthly principal paid).
