@@ -60,7 +60,8 @@ def create_users(rng: np.random.Generator, user_idx: np.ndarray, visitor: np.nda
     n = len(user_idx)
     reg_day = reg_ts // DAY
     age = np.where(rng.random(n) < 0.82, rng.normal(31, 6, n), rng.uniform(18, 60, n))
-    age = np.clip(age, 18, 60)
+    # 18.01: floor(age * 365.25) days can fall a day short of the 18th birthday in the calendar.
+    age = np.clip(age, 18.01, 60)
     birth_day = (reg_day - np.floor(age * 365.25)).astype(np.int64) - rng.integers(0, 180, n)
     age = (reg_day - birth_day) / 365.25
     gender = rng.choice(3, size=n, p=[0.43, 0.55, 0.02])
