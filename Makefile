@@ -1,6 +1,7 @@
 # Lending data platform. `make run` = install + demo data + whole pipeline; `make test` = install + tests.
 SHELL := /bin/bash
-PYTHON ?= python3
+# Python 3.11 (pinned wheels are tested there); falls back to python3 where 3.11 is the default.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)

@@ -9,15 +9,10 @@ from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
 from orchestration.assets.serving import build_serving_asset
 from orchestration.contract import load_contract
-from orchestration.jobs import (
-    build_warehouse_job,
-    build_warehouse_schedule,
-    daily_ingestion_job,
-    daily_ingestion_schedule,
-)
+from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
 from orchestration.partitions import daily_export_partitions
 from orchestration.resources import build_resources
-from orchestration.sensors import build_landing_sensor
+from orchestration.sensors import build_after_ingestion, build_landing_sensor
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 # BackfillPolicy is beta but is the documented way to load a year of partitions in one run.
@@ -34,8 +29,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
         ],
         jobs=[daily_ingestion_job, build_warehouse_job],
-        schedules=[daily_ingestion_schedule, build_warehouse_schedule],
-        sensors=[build_landing_sensor(contract, settings.start_date.isoformat())],
+        schedules=[daily_ingestion_schedule],
+        sensors=[
+            build_landing_sensor(contract, settings.start_date.isoformat()),
+            build_after_ingestion,
+        ],
         resources=build_resources(settings, DBT_PROJECT_DIR),
     )
 

@@ -1,8 +1,8 @@
-"""Jobs and schedules: ingest yesterday's exports every morning, then rebuild the warehouse."""
+"""Jobs and the schedule: ingest yesterday's exports every morning (the warehouse is rebuilt by
+the ``build_after_ingestion`` sensor once a load succeeds, never on a clock of its own)."""
 
 import dagster as dg
 
-from orchestration.settings import TIMEZONE
 
 INGESTION = dg.AssetSelection.groups("ingestion")
 
@@ -20,8 +20,4 @@ build_warehouse_job = dg.define_asset_job(
 
 daily_ingestion_schedule = dg.build_schedule_from_partitioned_job(
     daily_ingestion_job, hour_of_day=6, minute_of_hour=0
-)
-
-build_warehouse_schedule = dg.ScheduleDefinition(
-    job=build_warehouse_job, cron_schedule="30 6 * * *", execution_timezone=TIMEZONE
 )

@@ -1,19 +1,39 @@
-"""Load export days as they land: a sensor that requests one ingestion run per new day.
+"""Sensors: load export days as they land, and rebuild the warehouse after each load.
 
-A day is "new" when its dt=YYYY-MM-DD folder exists for some source and that source's raw asset
-has no materialization for the day yet. The run key is the day, so a day is requested once; a
-day that was re-delivered is reloaded by re-running its partition (ingestion is idempotent).
-Created stopped: turn it on in the UI (Automation) where exports arrive continuously.
+``landing_sensor`` requests one ``daily_ingestion`` run per export day that
+
+- has a landing folder but no materialization of some source's raw asset for that day, or
+- has a folder that changed (a file arrived late or was re-delivered) since the last tick: a
+  single-run backfill marks every day in its range materialized, even a day whose folder was
+  still missing, so materialization alone cannot tell that a late folder needs loading.
+
+The cursor is the newest folder modification time seen; the run key is the day plus that time, so
+a day is requested once per delivery. Ingestion is idempotent, so a repeated day is harmless.
+Created stopped: turn it on under Automation where exports arrive continuously.
 """
+
+import os
+from collections import defaultdict
 
 import dagster as dg
 
 from orchestration.contract import Contract
 from orchestration.ingestion.files import landing_days
-from orchestration.jobs import daily_ingestion_job
+from orchestration.jobs import build_warehouse_job, daily_ingestion_job
 from orchestration.resources import LandingZone
 
 MAX_RUNS_PER_TICK = 31
+
+
+def _folder_mtimes(landing: LandingZone, contract: Contract, start_date: str):
+    """(source, day) -> modification time (ns) of the day's folder, for days >= start_date."""
+    mtimes = {}
+    for name in contract.sources:
+        for day in landing_days(landing.root, name):
+            if day.isoformat() >= start_date:
+                folder = landing.root / name / f"dt={day.isoformat()}"
+                mtimes[(name, day.isoformat())] = os.stat(folder).st_mtime_ns
+    return mtimes
 
 
 def build_landing_sensor(contract: Contract, start_date: str) -> dg.SensorDefinition:
@@ -21,17 +41,51 @@ def build_landing_sensor(contract: Contract, start_date: str) -> dg.SensorDefini
         job=daily_ingestion_job,
         minimum_interval_seconds=300,
         default_status=dg.DefaultSensorStatus.STOPPED,
-        description="Requests a daily_ingestion run for every landed export day not yet loaded.",
+        description="Requests a daily_ingestion run for every landed export day not yet "
+        "loaded, and again when a day's folder changes.",
     )
     def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingZone):
-        pending: set[str] = set()
-        for name in contract.sources:
-            landed = {d.isoformat() for d in landing_days(landing.root, name)}
-            loaded = context.instance.get_materialized_partitions(dg.AssetKey(["raw", name]))
-            pending |= {d for d in landed - loaded if d >= start_date}
-        for day in sorted(pending)[:MAX_RUNS_PER_TICK]:
-            yield dg.RunRequest(run_key=day, partition_key=day)
-        if not pending:
+        cursor = int(context.cursor) if context.cursor else None
+        mtimes = _folder_mtimes(landing, contract, start_date)
+        loaded = {
+            name: context.instance.get_materialized_partitions(dg.AssetKey(["raw", name]))
+            for name in contract.sources
+        }
+        pending: dict[str, int] = defaultdict(int)  # day -> newest folder mtime of the day
+        for (name, day), mtime in mtimes.items():
+            changed = cursor is not None and mtime > cursor
+            if changed or day not in loaded[name]:
+                pending[day] = max(pending[day], mtime)
+        requested = sorted(pending.items(), key=lambda item: (item[1], item[0]))
+        requested = requested[:MAX_RUNS_PER_TICK]
+        for day, mtime in sorted(requested):
+            yield dg.RunRequest(run_key=f"{day}@{mtime}", partition_key=day)
+        if len(requested) < len(pending):  # resume after the last request next tick
+            context.update_cursor(str(requested[-1][1] - 1))
+        elif mtimes:
+            context.update_cursor(str(max(mtimes.values())))
+        if not requested:
             yield dg.SkipReason("no new export days")
 
     return landing_sensor
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[daily_ingestion_job],
+    request_job=build_warehouse_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="After every successful daily_ingestion run, rebuild the warehouse (dbt build "
+    "and serving snapshot), so marts never see half a day.",
+)
+def build_after_ingestion(context: dg.RunStatusSensorContext):
+    waiting = context.instance.get_runs(
+        filters=dg.RunsFilter(
+            job_name=build_warehouse_job.name,
+            statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED],
+        ),
+        limit=1,
+    )
+    if waiting:  # a build not yet started will see this load too
+        return dg.SkipReason(f"build_warehouse run {waiting[0].run_id} is already waiting")
+    return dg.RunRequest(run_key=context.dagster_run.run_id)

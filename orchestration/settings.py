@@ -45,7 +45,3 @@ class Settings:
             pii_key=env.get("LENDING_PII_KEY", DEV_PII_KEY),
             start_date=dt.date.fromisoformat(env.get("LENDING_START_DATE", "2025-01-01")),
         )
-
-    def dbt_env(self) -> dict[str, str]:
-        """Variables dbt's profile and project read (see dbt_project/profiles.yml)."""
-        return {"LENDING_WAREHOUSE_PATH": str(self.warehouse_path), "LENDING_PII_KEY": self.pii_key}

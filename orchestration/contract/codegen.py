@@ -130,10 +130,20 @@ def docs_markdown(contract: Contract) -> str:
         "- The same record may arrive again on a later day (re-export, status update, late "
         "arrival): raw keeps every version, staging keeps the newest per natural key.",
         "",
-        "Quarantine reasons (`raw.quarantine.reasons`, one or more per row): "
-        "`missing_required:<col>`, `invalid_type:<col>`, `not_allowed:<col>`, "
-        "`out_of_range:<col>`, `missing_offset:<col>`, `malformed_row` (CSV row with the wrong "
-        "number of fields), `malformed_json`.",
+        "Quarantine reasons (`raw.quarantine.reasons`, one or more per row, `<rule>:<column>`):",
+        "",
+        "| reason | the row ... |",
+        "|---|---|",
+        "| `missing_required:<col>` | has no value for a required column |",
+        "| `invalid_type:<col>` | has a value that does not parse as the column's type |",
+        "| `missing_offset:<col>` | has a timestamp without a time of day and offset |",
+        "| `after_export_day:<col>` | has an event time more than a day after its export day |",
+        "| `invalid_precision:<col>` | has more decimals than the column keeps (money: 2) |",
+        "| `not_allowed:<col>` | has a value outside the allowed list |",
+        "| `out_of_range:<col>` | has a value outside the column's range |",
+        "| `empty_row` | is blank |",
+        "| `malformed_row` | is a CSV line with the wrong number of fields |",
+        "| `malformed_json` | is a JSON line that is not a JSON object |",
         "",
     ]
     parts += [_source_md(src) + "\n" for src in contract.sources.values()]

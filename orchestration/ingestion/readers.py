@@ -1,5 +1,10 @@
 """Read one landing file into an Arrow table of candidate rows, without judging the values.
 
+CSV goes through pyarrow's reader rather than DuckDB's: DuckDB's ``read_csv`` skips blank lines
+silently and numbers only the rows it keeps, so quarantine rows could not name their true line.
+JSON lines are split in C (``str.split``) and parsed by DuckDB's JSON functions; Parquet is read
+by DuckDB with ``file_row_number``. No Python loop touches a row.
+
 Every reader returns the contract columns that the file has (as text for CSV/JSON lines, as
 stored for Parquet), ``_source_row`` (1-based data row, header excluded) and ``_raw_line`` (the
 text of a row that could not even be split into columns, else null), plus the lists of extra and
@@ -78,7 +83,11 @@ def read_csv(path: Path, source: Source) -> FileRows:
         table = pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(use_threads=False, column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            # A blank line is a row with one empty field: quarantined as malformed_row, so every
+            # data line keeps its number.
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header},
                 null_values=[""],
@@ -142,10 +151,18 @@ def read_jsonl(path: Path, source: Source, con: duckdb.DuckDBPyConnection) -> Fi
 
 def read_parquet(path: Path, source: Source, con: duckdb.DuckDBPyConnection) -> FileRows:
     try:
-        present = pq.read_schema(path).names
+        schema = pq.read_schema(path)
     except (OSError, pa.ArrowInvalid) as exc:
         raise LandingFileError(str(path), f"cannot read Parquet: {exc}") from exc
-    extra, absent = _check_columns(path, source, present)
+    extra, absent = _check_columns(path, source, schema.names)
+    for col in source.columns:
+        if col.type == "timestamptz" and col.name in schema.names:
+            field_type = schema.field(col.name).type
+            if pa.types.is_timestamp(field_type) and field_type.tz is None:
+                raise LandingFileError(
+                    str(path), "timestamp has no time zone (the contract needs an instant)",
+                    column=col.name,
+                )
     cols = ", ".join(f'"{c}"' for c in source.column_names if c not in absent)
     try:
         table = con.sql(

@@ -11,7 +11,12 @@ import datetime as dt
 
 from orchestration.contract import Column, Source
 
-OFFSET_PATTERN = r"(Z|[+-]\d{2}(:?\d{2})?)$"
+# A time of day followed by an offset: '2025-03-01T10:00:00+08:00', '... 10:00Z'. A bare date
+# ('2025-03-01') or a local time without offset would be read in the session's time zone.
+OFFSET_PATTERN = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
+# Event timestamps cannot lie in the future of their export: a value more than a day after the
+# export day is a source error (it would otherwise move the as-of date of every risk mart).
+FUTURE_SLACK_DAYS = 2
 TEXT_TYPES = {"VARCHAR"}
 
 
@@ -45,6 +50,16 @@ def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list
             f"case when {typed} is not null and not regexp_matches({value}, '{OFFSET_PATTERN}') "
             f"then 'missing_offset:{name}' end"
         )
+    if col.type == "timestamptz":
+        checks.append(
+            f"case when {typed} > cast(_partition_date as timestamptz) "
+            f"+ interval {FUTURE_SLACK_DAYS} day then 'after_export_day:{name}' end"
+        )
+    if col.type.startswith("decimal") and input_type in TEXT_TYPES:
+        checks.append(
+            f"case when {typed} <> try_cast({value} as decimal(38, 10)) "
+            f"then 'invalid_precision:{name}' end"
+        )
     if col.allowed is not None:
         values = ", ".join(_literal(v, col.type) for v in col.allowed)
         checks.append(f"case when {typed} not in ({values}) then 'not_allowed:{name}' end")
@@ -64,18 +79,20 @@ def checked_rows_sql(source: Source, relation: str, input_types: dict[str, str])
     ``input_types`` maps each column present in the relation to its DuckDB type; contract
     columns absent from it load as null (and fail ``missing_required`` if required).
     """
-    typed_cols, checks, originals = [], [], []
+    typed_cols, checks, originals, values = [], [], [], []
     for col in source.columns:
         input_type = input_types.get(col.name)
         value = _value_expr(col, input_type)
         typed = f"try_cast({value} as {col.type})"
         typed_cols.append(f'{typed} as "{col.name}"')
+        values.append(value)
         checks += _checks(col, value, typed, input_type)
         if input_type is not None:
             originals.append(f"'{col.name}': \"{col.name}\"")
     record = "to_json({" + ", ".join(originals) + "})" if originals else "null::json"
     reasons = (
-        "case when _structural_error is not null then [_structural_error] else "
+        "case when _structural_error is not null then [_structural_error] "
+        f"when {' and '.join(f'{v} is null' for v in values)} then ['empty_row'] else "
         "list_filter([" + ", ".join(checks) + "], lambda r: r is not null) end"
     )
     select_list = ",\n    ".join(typed_cols)

@@ -165,6 +165,11 @@ def test_no_raw_pii_in_staging_or_later(con):
                or s.phone_hash in (r.full_name, r.phone, r.id_number)
                or s.id_number_hash in (r.full_name, r.phone, r.id_number)""").fetchone()
     assert leaks == 0
+    # The hashing key must not be stored in the warehouse (a view keeps its SQL text).
+    (key_in_sql,) = con.execute(
+        "select count(*) from duckdb_views() where contains(sql, 'dev-only-unsafe-pii-key')"
+    ).fetchone()
+    assert key_in_sql == 0
 
 
 def test_second_run_leaves_every_table_identical(pipeline):

@@ -41,7 +41,7 @@ def test_csv_bad_rows_are_quarantined_with_reason_file_and_row(tmp_path, con, da
         app_row(""),                             # 5 missing id
         app_row("A6", applied_at="2025-03-01T10:00:00"),  # 6 timestamp without offset
         "A7,U1,too,few",                         # 7 wrong number of fields
-        app_row("A8", score="1200", apr="0.5"),  # 8 out of range, twice
+        app_row("A8", score="1200", apr="1.5"),  # 8 out of range, twice
         app_row("A9", score=""),                 # 9 good: bureau_score is nullable
     ]
     write_day(tmp_path, "applications", day.isoformat(), "\n".join([APP_HEADER, *rows]) + "\n",
@@ -189,3 +189,46 @@ def test_a_day_whose_folder_disappeared_keeps_its_loaded_rows(tmp_path, con, day
     assert result.status == "missing"
     assert con.execute("select count(*) from raw.applications").fetchone() == (1,)
     assert con.execute("select status, rows_loaded from raw.load_log").fetchall() == [("loaded", 1)]
+
+
+def test_blank_csv_line_is_quarantined_and_row_numbers_stay_true(tmp_path, con, day):
+    text = "\n".join([APP_HEADER, app_row("A1"), "", app_row("A3")]) + "\n"
+    write_day(tmp_path, "applications", day.isoformat(), text, "csv")
+    [result] = load_days(con, tmp_path, CONTRACT["applications"], [day])
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    assert quarantine(con, "applications") == [(2, ["empty_row"], [])]
+    rows = con.execute("select application_id, _source_row from raw.applications order by 2")
+    assert rows.fetchall() == [("A1", 1), ("A3", 3)]
+
+
+def test_timestamps_need_a_time_and_offset_and_cannot_postdate_the_export(tmp_path, con, day):
+    rows = [
+        app_row("A1", applied_at="2025-03-01"),                 # 1 date only
+        app_row("A2", applied_at="2025-03-05T10:00:00+08:00"),  # 2 four days after export day
+        app_row("A3", applied_at="2025-03-01T23:59:59+08:00"),  # 3 fine: same day
+        app_row("A4", amount="12.345"),                          # 4 three decimals on money
+    ]
+    write_day(tmp_path, "applications", day.isoformat(), "\n".join([APP_HEADER, *rows]) + "\n",
+              "csv")
+    [result] = load_days(con, tmp_path, CONTRACT["applications"], [day])
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 3)
+    assert quarantine(con, "applications") == [
+        (1, ["missing_offset:applied_at"], ["applied_at"]),
+        (2, ["after_export_day:applied_at"], ["applied_at"]),
+        (4, ["invalid_precision:requested_amount"], ["requested_amount"]),
+    ]
+
+
+def test_parquet_timestamp_without_time_zone_fails_the_day_naming_the_column(tmp_path, con, day):
+    from decimal import Decimal
+
+    table = loans_table(["L1"], [Decimal("5000.00")])
+    naive = table.column("disbursed_at").cast(pa.timestamp("s"))
+    table = table.set_column(table.schema.get_field_index("disbursed_at"), "disbursed_at", naive)
+    folder = tmp_path / "loans" / f"dt={day}"
+    folder.mkdir(parents=True)
+    pq.write_table(table, folder / "loans.parquet")
+    [result] = load_days(con, tmp_path, CONTRACT["loans"], [day])
+    assert result.status == "failed"
+    assert "loans/dt=2025-03-01/loans.parquet" in result.error
+    assert "column 'disbursed_at'" in result.error

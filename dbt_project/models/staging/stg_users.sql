@@ -1,5 +1,8 @@
 -- Registered users: newest version per user_id; PII replaced by keyed hashes, birth_date
 -- reduced to age at registration and an age band (birth_date itself does not leave staging).
+-- A table, not a view like the other staging models: a view would keep the hashing key in its SQL
+-- text inside the warehouse (duckdb_views()); a table keeps only the hashes.
+{{ config(materialized='table') }}
 with deduped as (
     {{ dedupe_latest(source('raw', 'users'), ['user_id'],
                      ['updated_at desc', '_partition_date desc', '_source_row desc', '_source_file desc']) }}

@@ -8,3 +8,5 @@ from {{ ref('mart_roll_rates') }}
 group by month_end_date, from_state
 having abs(sum(count_rate) - 1) > 1e-9
     or abs(sum(balance_rate) - 1) > 1e-9
+    or sum(count_rate) is null
+    or sum(balance_rate) is null

@@ -38,8 +38,9 @@ observed as (
             as outstanding_principal_charged_off
     from observations
     group by bucket
-)
+),
 
+estimated as (
 select
     cast(d.bucket as varchar) as bucket,
     cast(
@@ -67,3 +68,18 @@ select
     cast(d.default_pd_12m as double) as default_pd_12m
 from {{ ref('risk_default_pd_by_bucket') }} as d
 left join observed as o on o.bucket = d.bucket
+)
+
+-- A more delinquent bucket never gets a lower PD than a less delinquent one (per-bucket estimates
+-- and seed fallbacks can otherwise cross): running maximum in bucket order M0 < M1 < ... < M4+,
+-- which is also the buckets' lexical order.
+select
+    bucket,
+    cast(max(pd_12m) over (order by bucket rows between unbounded preceding and current row)
+         as double) as pd_12m,
+    pd_source,
+    observations,
+    observations_charged_off_within_12m,
+    observed_pd_12m,
+    default_pd_12m
+from estimated
