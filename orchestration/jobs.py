@@ -3,7 +3,6 @@ the ``build_after_ingestion`` sensor once a load succeeds, never on a clock of i
 
 import dagster as dg
 
-
 INGESTION = dg.AssetSelection.groups("ingestion")
 
 daily_ingestion_job = dg.define_asset_job(
