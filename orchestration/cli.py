@@ -105,6 +105,13 @@ def print_summary(settings: Settings) -> None:
         quarantine = con.execute(
             "select source, count(*) from raw.quarantine group by 1 order by 1"
         ).fetchall()
+        headline = None
+        if any(s == "marts" and n == "mart_portfolio_monthly" for s, n, _ in rows):
+            headline = con.execute(
+                """select month_end_date, active_loans, outstanding_principal,
+                          coalesce(npl_ratio, 0), coalesce(par30_ratio, 0)
+                   from marts.mart_portfolio_monthly order by month_end_date desc limit 1"""
+            ).fetchone()
     print(f"\nWarehouse {settings.warehouse_path}")
     print(f"{'table':<48}{'rows':>12}")
     for schema, name, n in rows:
@@ -112,6 +119,10 @@ def print_summary(settings: Settings) -> None:
     if quarantine:
         print("\nQuarantined rows (raw.quarantine): "
               + ", ".join(f"{s} {n:,}" for s, n in quarantine))
+    if headline:
+        month_end, loans, outstanding, npl, par30 = headline
+        print(f"\nPortfolio at {month_end}: {loans:,} active loans, {outstanding:,.2f} CNY "
+              f"outstanding, NPL ratio {npl:.2%}, PAR30 {par30:.2%} (marts.mart_portfolio_monthly)")
 
 
 def main(argv: list[str] | None = None) -> int:

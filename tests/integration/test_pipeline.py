@@ -177,3 +177,16 @@ def test_second_run_leaves_every_table_identical(pipeline):
     assert set(first) >= {"raw.applications", "raw.quarantine", "staging.stg_loans"}
     assert [k for k in first if first[k] != second.get(k)] == []
     assert first == second
+
+
+def test_materializations_record_rows_read_loaded_and_quarantined(pipeline):
+    metadata = {
+        e.asset_key.path[-1]: e.materialization.metadata
+        for e in pipeline["first"][0].get_asset_materialization_events()
+    }
+    assert set(metadata) == set(CONTRACT.sources)
+    for name, landed in pipeline["landing_counts"].items():
+        meta = {k: v.value for k, v in metadata[name].items()}
+        assert meta["rows_read"] == landed, name
+        assert meta["rows_loaded"] + meta["rows_quarantined"] == landed, name
+        assert meta["missing_days"] == ([MISSING[1]] if name == MISSING[0] else []), name
