@@ -190,3 +190,15 @@ def test_materializations_record_rows_read_loaded_and_quarantined(pipeline):
         assert meta["rows_read"] == landed, name
         assert meta["rows_loaded"] + meta["rows_quarantined"] == landed, name
         assert meta["missing_days"] == ([MISSING[1]] if name == MISSING[0] else []), name
+
+
+def test_serving_snapshot_holds_the_marts_and_no_raw_or_staging(pipeline, con):
+    path = pipeline["settings"].serving_dir / "lending.duckdb"
+    with duckdb.connect(str(path), read_only=True) as snapshot:
+        schemas = {s for (s,) in snapshot.execute(
+            "select distinct table_schema from information_schema.tables").fetchall()}
+        (served,) = snapshot.execute(
+            "select count(*) from marts.mart_portfolio_monthly").fetchone()
+    assert schemas == {"main", "marts", "intermediate"}
+    (built,) = con.execute("select count(*) from marts.mart_portfolio_monthly").fetchone()
+    assert served == built > 0
