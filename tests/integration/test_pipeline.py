@@ -70,7 +70,7 @@ def pipeline(tmp_path_factory):
     settings = Settings.from_env({"LENDING_DATA_DIR": str(root)})
     subprocess.run(
         [sys.executable, "-m", "simulator", "--out", str(settings.landing_dir), "--seed", "7",
-         "--start", "2025-01-01", "--months", "2", "--scale", "300", "--no-progress"],
+         "--start", "2025-01-01", "--months", "3", "--scale", "300", "--no-progress"],
         check=True,
     )
     shutil.rmtree(settings.landing_dir / MISSING[0] / f"dt={MISSING[1]}")
@@ -202,3 +202,31 @@ def test_serving_snapshot_holds_the_marts_and_no_raw_or_staging(pipeline, con):
     assert schemas == {"main", "marts", "intermediate"}
     (built,) = con.execute("select count(*) from marts.mart_portfolio_monthly").fetchone()
     assert served == built > 0
+
+
+def test_month_end_dpd_equals_the_definition_computed_naively(con):
+    """DPD at end of day D = D - oldest due date (< D) of an installment not paid off by D.
+
+    Recomputed here by brute force from staging (no intervals) for every active loan-month-end.
+    """
+    (compared, overdue, mismatches) = con.execute(
+        """with paid as (
+               select i.loan_id, i.due_date, i.amount_due, f.month_end_date as d,
+                      (select coalesce(sum(r.amount_paid), 0) from staging.stg_repayments r
+                       where r.loan_id = i.loan_id and r.installment_no = i.installment_no
+                         and r.paid_date <= f.month_end_date) as paid
+               from marts.fct_loan_month_end f
+               join staging.stg_installments i
+                 on i.loan_id = f.loan_id and i.due_date < f.month_end_date
+               where not f.is_charged_off and not f.is_paid_off),
+           naive as (
+               select loan_id, d,
+                      coalesce(max(d - due_date) filter (where paid < amount_due - 0.01), 0) as dpd
+               from paid group by all)
+           select count(*), count(*) filter (where n.dpd > 0),
+                  count(*) filter (where n.dpd <> f.dpd)
+           from marts.fct_loan_month_end f
+           join naive n on n.loan_id = f.loan_id and n.d = f.month_end_date"""
+    ).fetchone()
+    assert compared > 100 and overdue > 0
+    assert mismatches == 0
