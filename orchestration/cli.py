@@ -18,6 +18,7 @@ import duckdb
 
 from orchestration.contract import load_contract
 from orchestration.ingestion.files import landing_days
+from orchestration.sensors import LAUNCHED_BY_TAG  # make run builds the warehouse itself
 from orchestration.settings import Settings
 
 INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
@@ -49,15 +50,13 @@ def run_pipeline(
     ingest = defs.resolve_job_def("daily_ingestion").execute_in_process(
         run_config=quiet,
         instance=instance,
-        tags={
-            RANGE_START_TAG: span[0],
-            RANGE_END_TAG: span[1],
-        },
+        tags={RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"},
         raise_on_error=False,
     )
     print("Building the warehouse (dbt build) and the serving snapshot")
     build = defs.resolve_job_def("build_warehouse").execute_in_process(
-        run_config=quiet, instance=instance, raise_on_error=False
+        run_config=quiet, instance=instance, tags={LAUNCHED_BY_TAG: "make_run"},
+        raise_on_error=False,
     )
     return [ingest, build]
 

@@ -16,8 +16,8 @@ def fake_ingestion():
     noop()
 
 
-def evaluate(instance):
-    result = fake_ingestion.execute_in_process(instance=instance)
+def evaluate(instance, tags=None):
+    result = fake_ingestion.execute_in_process(instance=instance, tags=tags)
     success = next(e for e in result.all_events if e.event_type_value == "PIPELINE_SUCCESS")
     context = dg.build_run_status_sensor_context(
         sensor_name=build_after_ingestion.name,
@@ -38,4 +38,11 @@ def test_no_second_build_while_one_is_waiting():
     with dg.instance_for_test() as instance:
         create_run_for_test(instance, job_name="build_warehouse", status=dg.DagsterRunStatus.NOT_STARTED)
         request, _ = evaluate(instance)
+    assert isinstance(request, dg.SkipReason)
+
+
+
+def test_runs_of_make_run_do_not_trigger_a_second_build():
+    with dg.instance_for_test() as instance:
+        request, _ = evaluate(instance, tags={"lending/launched_by": "make_run"})
     assert isinstance(request, dg.SkipReason)
