@@ -64,6 +64,8 @@ def run_pipeline(
 def run(settings: Settings) -> int:
     from orchestration.dbt_project import ensure_manifest
 
+    # Parse with the same profile the build uses, so dbt's partial parsing stays valid.
+    os.environ["LENDING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
     ensure_manifest(force=True)  # pick up model changes since the last parse
     from orchestration.definitions import build_definitions
 
