@@ -18,7 +18,7 @@ from collections import defaultdict
 import dagster as dg
 
 from orchestration.contract import Contract
-from orchestration.ingestion.files import landing_days
+from orchestration.ingestion.files import day_dir, landing_days
 from orchestration.jobs import build_warehouse_job, daily_ingestion_job
 from orchestration.resources import LandingZone
 
@@ -32,8 +32,7 @@ def _folder_mtimes(landing: LandingZone, contract: Contract, start_date: str):
     for name in contract.sources:
         for day in landing_days(landing.root, name):
             if day.isoformat() >= start_date:
-                folder = landing.root / name / f"dt={day.isoformat()}"
-                mtimes[(name, day.isoformat())] = os.stat(folder).st_mtime_ns
+                mtimes[(name, day.isoformat())] = os.stat(day_dir(landing.root, name, day)).st_mtime_ns
     return mtimes
 
 

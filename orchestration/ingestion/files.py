@@ -8,13 +8,13 @@ from pathlib import Path
 from orchestration.contract import Source
 
 
-def day_dir(landing_dir: Path, source: Source, day: dt.date) -> Path:
-    return Path(landing_dir) / source.name / f"dt={day.isoformat()}"
+def day_dir(landing_dir: Path, source_name: str, day: dt.date) -> Path:
+    return Path(landing_dir) / source_name / f"dt={day.isoformat()}"
 
 
 def files_for_day(landing_dir: Path, source: Source, day: dt.date) -> list[Path] | None:
     """The day's files in name order, or None when the day's folder is missing."""
-    folder = day_dir(landing_dir, source, day)
+    folder = day_dir(landing_dir, source.name, day)
     if not folder.is_dir():
         return None
     return sorted(p for p in folder.glob(f"*.{source.extension}") if p.is_file())

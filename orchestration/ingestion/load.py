@@ -68,7 +68,6 @@ def _read_day(
                 set(result.missing_optional_columns) | set(rows.absent_columns)
             )
     except LandingFileError as exc:
-        # Name the file relative to the landing dir, as lineage does.
         return DayResult(source.name, day, "failed", files=result.files, error=str(exc)), []
     return result, tables
 
