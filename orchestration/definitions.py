@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
+from orchestration.assets.reference import build_reference_asset
 from orchestration.assets.serving import build_serving_asset
 from orchestration.contract import load_contract
 from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
@@ -25,6 +26,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             *landing_specs(contract),
             *ingestion_assets(contract, daily_export_partitions(settings)),
+            build_reference_asset(contract, str(settings.reference_dir)),
             lending_dbt_models,
             build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
         ],

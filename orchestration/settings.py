@@ -1,7 +1,8 @@
 """Configuration by environment variables, with defaults under the repository's data/ folder.
 
 LENDING_DATA_DIR (root, default <repo>/data), LENDING_LANDING_DIR, LENDING_WAREHOUSE_PATH,
-LENDING_SERVING_DIR, LENDING_MODELS_DIR, LENDING_PII_KEY (the dev default is public: set a secret
+LENDING_SERVING_DIR, LENDING_MODELS_DIR, LENDING_REFERENCE_DIR (business code lists, default
+<repo>/reference), LENDING_PII_KEY (the dev default is public: set a secret
 in production), LENDING_START_DATE (first daily partition). The README has the full table.
 """
 
@@ -27,6 +28,7 @@ class Settings:
     models_dir: Path
     pii_key: str
     start_date: dt.date
+    reference_dir: Path = REPO_ROOT / "reference"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,4 +46,5 @@ class Settings:
             models_dir=path("LENDING_MODELS_DIR", data / "models"),
             pii_key=env.get("LENDING_PII_KEY", DEV_PII_KEY),
             start_date=dt.date.fromisoformat(env.get("LENDING_START_DATE", "2025-01-01")),
+            reference_dir=path("LENDING_REFERENCE_DIR", REPO_ROOT / "reference"),
         )

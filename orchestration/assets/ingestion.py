@@ -59,7 +59,10 @@ def build_ingestion_asset(
 
     @dg.asset(
         key=key,
-        deps=[dg.AssetKey(["landing", source.name])],
+        # The reference tables its codes are checked against (orchestration/assets/reference.py).
+        deps=[dg.AssetKey(["landing", source.name]), *sorted(
+            {dg.AssetKey(["reference", c.reference.split(".")[0]])
+             for c in source.columns if c.reference}, key=lambda k: k.path)],
         description=f"raw.{source.name}: contract-checked rows of the `{source.name}` exports, "
         "every version as exported, with lineage columns. Bad rows go to raw.quarantine.",
         partitions_def=partitions_def,

@@ -11,10 +11,18 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.contract.model import LINEAGE_COLUMNS, Column, Contract, Source, load_contract
+from orchestration.contract.model import (
+    LINEAGE_COLUMNS,
+    Column,
+    Contract,
+    ReferenceTable,
+    Source,
+    load_contract,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES_YML = REPO / "dbt_project" / "models" / "staging" / "_sources.yml"
+REFERENCE_MODELS = REPO / "dbt_project" / "models" / "staging" / "reference"
 DOCS_MD = REPO / "docs" / "landing_contract.md"
 HEADER = "# GENERATED from orchestration/contract/landing_contract.yml by `make contract`. Do not edit.\n"
 
@@ -28,7 +36,33 @@ def _column_tests(col: Column) -> list:
         if not isinstance(col.allowed[0], str):
             arguments["quote"] = False
         tests.append({"accepted_values": {"arguments": arguments}})
+    if col.reference is not None:
+        table, key = col.reference.split(".")
+        tests.append({"relationships": {"arguments": {
+            "to": f"source('reference', '{table}')", "field": key}}})
     return tests
+
+
+def _reference_source(contract: Contract) -> dict:
+    tables = []
+    for table in contract.reference.values():
+        columns = []
+        for col in table.columns:  # tested once, on stg_ref_<table>
+            columns.append({"name": col.name, "description": col.doc, "data_type": col.type})
+        tables.append({
+            "name": table.name,
+            "description": f"{table.description} Loaded from <reference dir>/{table.file_name}.",
+            "meta": {"dagster": {"asset_key": ["reference", table.name]}},
+            "columns": columns,
+        })
+    return {
+        "name": "reference",
+        "schema": "reference",
+        "description": "Business code lists of the lender, loaded from the CSV files of the "
+        "reference folder ($LENDING_REFERENCE_DIR) by the Dagster asset reference/<table> at "
+        "every ingestion run.",
+        "tables": tables,
+    }
 
 
 def dbt_sources(contract: Contract) -> dict:
@@ -69,8 +103,41 @@ def dbt_sources(contract: Contract) -> dict:
                 "description": "Contract-checked landing exports, loaded by the Dagster ingestion "
                 "assets. Rows that fail the contract are in raw.quarantine instead.",
                 "tables": tables,
-            }
+            },
+            *([_reference_source(contract)] if contract.reference else []),
         ],
+    }
+
+
+DBT_TYPES = {"varchar": "dbt.type_string()", "integer": "dbt.type_int()",
+             "bigint": "dbt.type_bigint()", "boolean": "dbt.type_boolean()"}
+
+
+def reference_model_sql(table: ReferenceTable) -> str:
+    """stg_ref_<table>: the reference table with portable types (Spark reads it too)."""
+    cols = ",\n".join(
+        f"    cast({c.name} as {{{{ {DBT_TYPES[c.type]} }}}}) as {c.name}" for c in table.columns
+    )
+    return (f"-- GENERATED from orchestration/contract/landing_contract.yml by `make contract`. "
+            f"Do not edit.\nselect\n{cols}\nfrom {{{{ source('reference', '{table.name}') }}}}\n")
+
+
+def reference_model_yml(table: ReferenceTable) -> dict:
+    columns = []
+    for col in table.columns:
+        entry: dict = {"name": col.name, "description": col.doc, "data_type": col.type}
+        if col is table.key:
+            entry["data_tests"] = ["not_null", "unique"]
+        columns.append(entry)
+    return {
+        "version": 2,
+        "models": [{
+            "name": f"stg_ref_{table.name}",
+            "description": f"{table.description} One row per code of <reference dir>/"
+            f"{table.file_name} (business reference data, see docs/landing_contract.md).",
+            "config": {"contract": {"enforced": True}},
+            "columns": columns,
+        }],
     }
 
 
@@ -78,6 +145,9 @@ def _fmt_rule(col: Column) -> str:
     rules = []
     if col.allowed is not None:
         rules.append("one of " + ", ".join(f"`{v}`" for v in col.allowed))
+    if col.reference is not None:
+        table, key = col.reference.split(".")
+        rules.append(f"a `{key}` of [`{table}.csv`](#reference-data)")
     if col.min is not None:
         rules.append(f"≥ {col.min}")
     if col.max is not None:
@@ -139,7 +209,8 @@ def docs_markdown(contract: Contract) -> str:
         "| `missing_offset:<col>` | has a timestamp without a time of day and offset |",
         "| `after_export_day:<col>` | has an event time more than a day after its export day |",
         "| `invalid_precision:<col>` | has more decimals than the column keeps (money: 2) |",
-        "| `not_allowed:<col>` | has a value outside the allowed list |",
+        "| `not_allowed:<col>` | has a value outside the allowed list, or a business code "
+        "missing from the column's reference file (the run summary names the file) |",
         "| `out_of_range:<col>` | has a value outside the column's range |",
         "| `empty_row` | is blank |",
         "| `malformed_row` | is a CSV line with the wrong number of fields |",
@@ -147,16 +218,73 @@ def docs_markdown(contract: Contract) -> str:
         "",
     ]
     parts += [_source_md(src) + "\n" for src in contract.sources.values()]
+    if contract.reference:
+        parts.append(_reference_md(contract))
     return "\n".join(parts)
+
+
+def _reference_md(contract: Contract) -> str:
+    lines = [
+        "## Reference data",
+        "",
+        "Business codes (channels, products, terms, ...) belong to the lender, not to this "
+        "contract: they are the CSV files of the reference folder, `$LENDING_REFERENCE_DIR` "
+        "(default: `reference/` in the repository, whose files match the demo data). To use "
+        "your own, copy that folder, edit the files and point `LENDING_REFERENCE_DIR` at it.",
+        "",
+        "- One file per table, `<table>.csv`: UTF-8, comma-separated, a header row. The **first "
+        "column is the code** (the key): non-empty, unique, compared exactly (case-sensitive, "
+        "surrounding spaces trimmed). The other columns below are required where marked; extra "
+        "columns are ignored.",
+        "- A bad file (missing file or required column, empty or duplicate code, a value of the "
+        "wrong type) stops the ingestion run with every problem listed by file, row and column; "
+        "the warehouse keeps the reference it had.",
+        "- Every ingestion run reloads the folder into `reference.<table>` (Dagster asset "
+        "`reference/<table>`, group `ingestion`). A row whose code is missing from its file is "
+        "quarantined as `not_allowed:<col>`; the run summary lists the unknown codes and the file "
+        "to add them to. After adding them, `make run` (every export day again) or "
+        "`make reprocess FROM=YYYY-MM-DD TO=YYYY-MM-DD` (those days) loads the rows: nothing has "
+        "to be exported again.",
+        "- dbt reads the same tables (source `reference`, views `stg_ref_<table>`) and tests "
+        "every code column against them (`relationships`), so no list of codes is written "
+        "anywhere else.",
+        "",
+    ]
+    users: dict[str, list[str]] = {}
+    for src in contract.sources.values():
+        for col in src.columns:
+            if col.reference:
+                users.setdefault(col.reference.split(".")[0], []).append(f"`{src.name}.{col.name}`")
+    for table in contract.reference.values():
+        lines += [
+            f"### `{table.file_name}`",
+            "",
+            table.description,
+            "",
+            f"- Checks: {', '.join(users.get(table.name, [])) or 'no source column'}",
+            "",
+            "| column | type | required | meaning |",
+            "|---|---|---|---|",
+        ]
+        lines += [f"| `{c.name}` | {c.type} | {'yes' if c.required else ''} | {c.doc} |"
+                  for c in table.columns]
+        lines.append("")
+    return "\n".join(lines)
 
 
 def render() -> dict[Path, str]:
     contract = load_contract()
-    return {
+    files = {
         SOURCES_YML: HEADER + yaml.safe_dump(dbt_sources(contract), sort_keys=False,
                                              allow_unicode=True, width=100),
         DOCS_MD: docs_markdown(contract),
     }
+    for table in contract.reference.values():
+        model = REFERENCE_MODELS / f"stg_ref_{table.name}"
+        files[model.with_suffix(".sql")] = reference_model_sql(table)
+        files[model.with_suffix(".yml")] = HEADER + yaml.safe_dump(
+            reference_model_yml(table), sort_keys=False, allow_unicode=True, width=100)
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +27,7 @@ class Column:
     doc: str
     required: bool = False
     allowed: tuple | None = None
+    reference: str | None = None  # "<reference table>.<its key column>": codes owned by the business
     min: object | None = None
     max: object | None = None
     pii: bool = False
@@ -54,10 +55,33 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ReferenceTable:
+    """One file of business codes in the reference folder (``<name>.csv``), keyed by its first
+    column. The contract declares its columns; the codes themselves live only in the file."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def key(self) -> Column:
+        return self.columns[0]
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
+
+
+@dataclass(frozen=True)
 class Contract:
     version: int
     timezone: str
     sources: dict[str, Source]
+    reference: dict[str, ReferenceTable] = field(default_factory=dict)
+
+    def referenced(self, col: Column) -> ReferenceTable | None:
+        """The reference table a column's codes are checked against, if any."""
+        return self.reference[col.reference.split(".")[0]] if col.reference else None
 
     def __getitem__(self, name: str) -> Source:
         return self.sources[name]
@@ -71,14 +95,40 @@ def _column(name: str, spec: dict) -> Column:
         doc=spec.get("doc", ""),
         required=bool(spec.get("required", False)),
         allowed=tuple(allowed) if allowed is not None else None,
+        reference=spec.get("reference"),
         min=spec.get("min"),
         max=spec.get("max"),
         pii=bool(spec.get("pii", False)),
     )
 
 
+def _reference_tables(raw: dict) -> dict[str, ReferenceTable]:
+    tables = {}
+    for name, spec in (raw.get("reference") or {}).items():
+        columns = tuple(_column(col, col_spec) for col, col_spec in spec["columns"].items())
+        if not columns[0].required:
+            raise ValueError(f"contract: reference {name}: key column {columns[0].name} "
+                             "must be required")
+        tables[name] = ReferenceTable(name, spec.get("description", ""), columns)
+    return tables
+
+
+def _check_reference(source: str, col: Column, tables: dict[str, ReferenceTable]) -> None:
+    table, _, key = (col.reference or "").partition(".")
+    where = f"contract: source {source}: column {col.name}: reference {col.reference!r}"
+    if table not in tables:
+        raise ValueError(f"{where}: no reference table {table!r} declared")
+    if key != tables[table].key.name:
+        raise ValueError(f"{where}: must name the key column {tables[table].key.name!r}")
+    if tables[table].key.type != col.type:
+        raise ValueError(f"{where}: type {col.type} differs from the key's {tables[table].key.type}")
+    if col.allowed is not None:
+        raise ValueError(f"{where}: declare either allowed or reference, not both")
+
+
 def parse_contract(raw: dict) -> Contract:
     """Build a Contract from the parsed YAML, failing loudly on a malformed declaration."""
+    reference = _reference_tables(raw)
     sources = {}
     for name, spec in raw["sources"].items():
         if spec["format"] not in FORMATS:
@@ -88,6 +138,9 @@ def parse_contract(raw: dict) -> Contract:
         missing_key = [k for k in spec["natural_key"] if k not in names]
         if missing_key:
             raise ValueError(f"contract: source {name}: natural key columns {missing_key} undeclared")
+        for col in columns:
+            if col.reference is not None:
+                _check_reference(name, col, reference)
         sources[name] = Source(
             name=name,
             format=spec["format"],
@@ -96,7 +149,8 @@ def parse_contract(raw: dict) -> Contract:
             columns=columns,
             updated_at=spec.get("updated_at"),
         )
-    return Contract(version=raw["version"], timezone=raw["timezone"], sources=sources)
+    return Contract(version=raw["version"], timezone=raw["timezone"], sources=sources,
+                    reference=reference)
 
 
 @cache

@@ -24,6 +24,7 @@ from orchestration.ingestion.files import files_for_day, relative_name
 from orchestration.ingestion.readers import read_file
 from orchestration.ingestion.schema import ensure_raw_schema
 from orchestration.ingestion.validate import checked_rows_sql
+from orchestration.reference import ensure_reference
 
 BATCH_DAYS = 31  # days validated in one SQL pass: bounds memory, amortises per-statement cost
 
@@ -163,6 +164,7 @@ def load_days(
 ) -> list[DayResult]:
     """Load the given export days of ``source``; returns one DayResult per day, in day order."""
     ensure_raw_schema(con)
+    ensure_reference(con)  # codes are checked against reference.* (loaded once if absent)
     ingested_at = ingested_at or dt.datetime.now(dt.UTC)
     landing_dir = Path(landing_dir)
     results: list[DayResult] = []

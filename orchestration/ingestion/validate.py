@@ -2,7 +2,9 @@
 
 Given a relation of candidate rows (see readers.py), produce every contract column cast to its
 warehouse type plus ``reasons``: the list of rules the row breaks (empty = good row). Reasons are
-``<rule>:<column>`` so a quarantined row says what is wrong and where.
+``<rule>:<column>`` so a quarantined row says what is wrong and where. Columns with business
+codes are checked against the warehouse's ``reference.<table>`` (loaded by
+``orchestration.reference``), which must exist before this SQL runs.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from orchestration.contract import Column, Source
+from orchestration.reference import SCHEMA as REFERENCE_SCHEMA
 
 # A time of day followed by an offset: '2025-03-01T10:00:00+08:00', '... 10:00Z'. A bare date
 # ('2025-03-01') or a local time without offset would be read in the session's time zone.
@@ -63,6 +66,14 @@ def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list
     if col.allowed is not None:
         values = ", ".join(_literal(v, col.type) for v in col.allowed)
         checks.append(f"case when {typed} not in ({values}) then 'not_allowed:{name}' end")
+    if col.reference is not None:
+        # Business codes: set-based lookup in the reference table loaded from the reference
+        # folder (orchestration/reference.py); same reason as an allowed list.
+        table, key = col.reference.split(".")
+        checks.append(
+            f"case when {typed} not in (select \"{key}\" from {REFERENCE_SCHEMA}.\"{table}\") "
+            f"then 'not_allowed:{name}' end"
+        )
     bounds = []
     if col.min is not None:
         bounds.append(f"{typed} < {_literal(col.min, col.type)}")
