@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(LENDING_DATA_DIR)/dagster_home
 LANDING := $(or $(LENDING_LANDING_DIR),$(LENDING_DATA_DIR)/landing)
 SEED ?= 42
 
-.PHONY: install run demo-data ui test lint contract bench clean
+.PHONY: install run demo-data ui test lint contract bench clean reprocess
 
 # The venv is (re)built when the pinned requirements change.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -29,6 +29,9 @@ demo-data: install  ## generate the simulated exports if the landing zone is emp
 
 run: demo-data  ## materialize every asset through Dagster and print a summary
 	$(BIN)/python -m orchestration.cli run
+
+reprocess: install  ## load export days FROM..TO again (e.g. after editing reference/) and rebuild
+	$(BIN)/python -m orchestration.cli reprocess --from $(FROM) --to $(or $(TO),$(FROM))
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run` used
 	@mkdir -p $(DAGSTER_HOME)

@@ -18,6 +18,8 @@ import duckdb
 
 from orchestration.contract import load_contract
 from orchestration.ingestion.files import landing_days
+from orchestration.reference_report import format_unknown_codes, unknown_codes
+from orchestration.reprocess import ReprocessRangeError, reprocess_span
 from orchestration.sensors import LAUNCHED_BY_TAG  # make run builds the warehouse itself
 from orchestration.settings import Settings
 
@@ -61,7 +63,8 @@ def run_pipeline(
     return [ingest, build]
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
+    """Ingest ``span`` (default: every export day found), build, print the summary."""
     from orchestration.dbt_project import ensure_manifest
 
     # Parse with the same profile the build uses, so dbt's partial parsing stays valid.
@@ -70,7 +73,7 @@ def run(settings: Settings) -> int:
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)
-    span = landing_range(settings)
+    span = span or landing_range(settings)
     if span is None:
         print(f"No export days under {settings.landing_dir}: nothing to ingest.", file=sys.stderr)
         return 1
@@ -113,6 +116,7 @@ def print_summary(settings: Settings) -> None:
                           coalesce(npl_ratio, 0), coalesce(par30_ratio, 0)
                    from marts.mart_portfolio_monthly order by month_end_date desc limit 1"""
             ).fetchone()
+        unknown = format_unknown_codes(unknown_codes(con, settings.reference_dir))
     print(f"\nWarehouse {settings.warehouse_path}")
     print(f"{'table':<48}{'rows':>12}")
     for schema, name, n in rows:
@@ -120,6 +124,8 @@ def print_summary(settings: Settings) -> None:
     if quarantine:
         print("\nQuarantined rows (raw.quarantine): "
               + ", ".join(f"{s} {n:,}" for s, n in quarantine))
+    if unknown:
+        print(unknown)
     if headline:
         month_end, loans, outstanding, npl, par30 = headline
         print(f"\nPortfolio at {month_end}: {loans:,} active loans, {outstanding:,.2f} CNY "
@@ -128,9 +134,18 @@ def print_summary(settings: Settings) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
-    parser.add_argument("command", choices=["run", "summary"])
+    parser.add_argument("command", choices=["run", "summary", "reprocess"])
+    parser.add_argument("--from", dest="start", help="reprocess: first export day YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", help="reprocess: last export day (default --from)")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "reprocess":  # see orchestration/reprocess.py
+        try:
+            span = reprocess_span(args.start, args.end, settings)
+        except ReprocessRangeError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        return run(settings, span)
     if args.command == "summary":
         print_summary(settings)
         return 0
