@@ -94,7 +94,8 @@ def format_unknown_codes(report: list[UnknownCodes]) -> str:
         where = f"{item.source}.{item.column}"
         shown = display_path(item.reference_file)
         if item.codes:
-            top = ", ".join(f"'{code}' ({n:,} rows)" for code, n in item.codes)
+            top = ", ".join(f"'{code}' ({n:,} row{'s' if n != 1 else ''})"
+                            for code, n in item.codes)
             more = item.distinct_codes - len(item.codes)
             lines.append(f"  {where}: {top}" + (f" and {more} more codes" if more else ""))
             lines.append(f"    -> if valid, add to {shown} (column {item.key})")

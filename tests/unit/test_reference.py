@@ -149,7 +149,7 @@ def test_unknown_codes_are_quarantined_then_load_after_editing_only_the_folder(
         [("douyin", 2), ("wechat_moments", 1)], 3, ref_dir / "channels.csv", "channel")
     assert report[("applications", "term_months")].codes == [("36", 2), ("18", 1), ("48", 1)]
     text = format_unknown_codes(list(report.values()))
-    assert "marketing_spend.channel: 'douyin' (2 rows), 'wechat_moments' (1 rows)" in text
+    assert "marketing_spend.channel: 'douyin' (2 rows), 'wechat_moments' (1 row)" in text
     assert f"add to {ref_dir / 'loan_terms.csv'} (column term_months)" in text
     assert f"make reprocess FROM={day} TO={day}" in text
 
