@@ -183,6 +183,7 @@ def test_materializations_record_rows_read_loaded_and_quarantined(pipeline):
     metadata = {
         e.asset_key.path[-1]: e.materialization.metadata
         for e in pipeline["first"][0].get_asset_materialization_events()
+        if e.asset_key.path[0] == "raw"
     }
     assert set(metadata) == set(CONTRACT.sources)
     for name, landed in pipeline["landing_counts"].items():
@@ -230,3 +231,21 @@ def test_month_end_dpd_equals_the_definition_computed_naively(con):
     ).fetchone()
     assert compared > 100 and overdue > 0
     assert mismatches == 0
+
+
+def test_reference_data_is_loaded_by_the_ingestion_run_and_read_by_dbt(pipeline, con):
+    reference = {
+        e.asset_key.path[-1]
+        for e in pipeline["first"][0].get_asset_materialization_events()
+        if e.asset_key.path[0] == "reference"
+    }
+    assert reference == set(CONTRACT.reference)
+    (channels,) = con.execute("select count(*) from reference.channels").fetchone()
+    assert con.execute("select count(*), count(distinct channel), sum(cast(is_paid as int)) "
+                       "from staging.stg_ref_channels").fetchone() == (channels, channels,
+                                                                       channels - 1)
+    # the simulator's injected unknown channel is quarantined with the reason
+    (unknown,) = con.execute(
+        "select count(*) from raw.quarantine where list_contains(reasons, 'not_allowed:channel')"
+    ).fetchone()
+    assert unknown > 0
