@@ -228,3 +228,26 @@ def test_reprocess_span_is_checked():
                               ("2025-02-01", "2999-01-01", "newest export day")]:
         with pytest.raises(ReprocessRangeError, match=error):
             reprocess_span(start, end, settings)
+
+
+def test_the_simulators_own_lists_match_the_default_files():
+    """The simulator plays a source system with its own code lists; the shipped defaults must
+    accept every code it writes (so the demo loads), except the unknown channel it injects."""
+    from simulator import schema
+
+    def codes(name):
+        with open(DEFAULTS / f"{name}.csv", encoding="utf-8") as f:
+            return [line.split(",")[0] for line in f.read().splitlines()[1:]]
+
+    assert set(schema.CHANNELS) == set(codes("channels"))
+    assert schema.UNKNOWN_CHANNEL not in codes("channels")
+    assert set(schema.PRODUCTS) == set(codes("products"))
+    assert {str(t) for t in schema.TERMS} == set(codes("loan_terms"))
+    assert set(schema.EMPLOYMENT) == set(codes("employment_types"))
+    assert set(schema.PAY_CHANNELS) == set(codes("payment_channels"))
+    assert set(schema.EVENT_TYPES) == set(codes("event_types"))
+    assert set(schema.ACTION_TYPES) == set(codes("collection_action_types"))
+    assert set(schema.OUTCOMES) == set(codes("collection_outcomes"))
+    loans = schema.build_sources(("c1",))["loans"]
+    methods = next(c for c in loans.cols if c.name == "repayment_method").cats
+    assert set(methods) <= set(codes("repayment_methods"))
