@@ -247,7 +247,12 @@ def _reference_md(contract: Contract) -> str:
         "to be exported again.",
         "- dbt reads the same tables (source `reference`, views `stg_ref_<table>`) and tests "
         "every code column against them (`relationships`), so no list of codes is written "
-        "anywhere else.",
+        "anywhere else (a test scans the repository for one). Booleans are `true`/`false`.",
+        "- Not reference data: the few `allowed` lists above (touch types, gender, application "
+        "status, contact target) are this contract's own enums, whose meaning the platform's "
+        "logic depends on (attribution, the status lifecycle, collections compliance). The "
+        "simulator, a source system, keeps its own code lists; a test checks that the shipped "
+        "files accept every code it writes.",
         "",
     ]
     users: dict[str, list[str]] = {}
