@@ -3,12 +3,7 @@
 -- on the user's visitor_id or user_id; 'direct' when there is none (definitions:
 -- docs/lifecycle_definitions.md).
 with users as (
-    select
-        user_id,
-        visitor_id,
-        registered_at,
-        {{ dbt.dateadd('day', -1 * var('lifecycle_acquisition_window_days', 30), 'registered_at') }}
-            as window_start
+    select user_id, visitor_id, registered_at
     from {{ ref('stg_users') }}
 ),
 
@@ -20,7 +15,7 @@ touches as (
 -- Touches of the user's visitor_id or user_id (two equi-joins instead of an OR join), at or
 -- before registration. The look-back window only limits which touch can acquire the user.
 matched as (
-    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at, u.window_start
+    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at, u.registered_at
     from users as u
     inner join touches as t
         on t.visitor_id = u.visitor_id
@@ -28,7 +23,7 @@ matched as (
 
     union
 
-    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at, u.window_start
+    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at, u.registered_at
     from users as u
     inner join touches as t
         on t.user_id = u.user_id
@@ -52,7 +47,9 @@ last_click_or_visit as (
             ) as rn
         from matched
         where touch_type in ('click', 'visit')
-          and touched_at >= window_start
+          -- within the look-back window, measured in seconds (exact on every adapter)
+          and {{ dbt.datediff('touched_at', 'registered_at', 'second') }}
+              <= {{ var('lifecycle_acquisition_window_days', 30) }} * 86400
     ) as ranked
     where rn = 1
 )
