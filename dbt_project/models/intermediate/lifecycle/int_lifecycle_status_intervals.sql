@@ -49,12 +49,17 @@ events as (
 ),
 
 breakpoints as (
-    select e.user_id, e.event_date as valid_from, max(e.is_activity) as is_activity, sum(e.loan_delta) as loan_delta
+    -- an event dated before registration (e.g. a loan disbursed before a late registration
+    -- record) counts on the registration day, so loan openings and closings stay paired
+    select
+        e.user_id,
+        case when e.event_date < u.registered_date then u.registered_date else e.event_date end as valid_from,
+        max(e.is_activity) as is_activity,
+        sum(e.loan_delta) as loan_delta
     from events as e
     inner join users as u
         on u.user_id = e.user_id
-    where e.event_date >= u.registered_date
-    group by e.user_id, e.event_date
+    group by e.user_id, case when e.event_date < u.registered_date then u.registered_date else e.event_date end
 ),
 
 running as (
