@@ -249,3 +249,81 @@ def test_reference_data_is_loaded_by_the_ingestion_run_and_read_by_dbt(pipeline,
         "select count(*) from raw.quarantine where list_contains(reasons, 'not_allowed:channel')"
     ).fetchone()
     assert unknown > 0
+
+
+def test_registration_conversion_is_plausible_and_differs_by_channel(con):
+    """Registration conversion = registrations / visitors (docs/lifecycle_definitions.md).
+
+    Visitors and registrations are recounted here from staging, without the lifecycle models:
+    distinct visitor_id with a click/visit up to its registration, per touch channel and month;
+    registrations per month and last click/visit channel within 30 days ('direct' if none).
+    """
+    mismatches = con.execute(
+        """with users as (select user_id, visitor_id, registered_at, registered_date from staging.stg_users),
+           visitors as (
+               select date_trunc('month', t.touched_date) as m, t.channel, count(distinct t.visitor_id) as v
+               from staging.stg_touchpoints t left join users u on u.visitor_id = t.visitor_id
+               where t.touch_type in ('click', 'visit') and t.visitor_id is not null
+                 and (u.user_id is null or t.touched_at <= u.registered_at)
+               group by all),
+           last_touch as (
+               select u.user_id, arg_max(t.channel, (t.touched_at, t.touch_id)) as channel
+               from users u join staging.stg_touchpoints t
+                 on (t.visitor_id = u.visitor_id or t.user_id = u.user_id)
+                and t.touch_type in ('click', 'visit') and t.touched_at <= u.registered_at
+                and t.touched_at >= u.registered_at - interval 30 days
+               group by all),
+           regs as (
+               select date_trunc('month', u.registered_date) as m, coalesce(l.channel, 'direct') as channel,
+                      count(*) as r
+               from users u left join last_touch l using (user_id) group by all)
+           select count(*) from marts.mart_funnel_monthly f
+           left join visitors v on v.m = f.month_start_date and v.channel = f.channel
+           left join regs r on r.m = f.month_start_date and r.channel = f.channel
+           where f.visitors <> coalesce(v.v, 0) or f.registrations <> coalesce(r.r, 0)"""
+    ).fetchone()
+    assert mismatches == (0,)
+    (overall,) = con.execute(
+        "select sum(registrations) / sum(visitors) from marts.mart_funnel_monthly").fetchone()
+    by_channel = dict(con.execute(
+        """select channel, sum(registrations) / sum(visitors) from marts.mart_funnel_monthly
+           group by channel having sum(visitors) >= 300""").fetchall())
+    assert 0.03 <= overall <= 0.15
+    assert len(by_channel) >= 5
+    assert all(0.02 <= rate <= 0.25 for rate in by_channel.values()), by_channel
+    assert max(by_channel.values()) - min(by_channel.values()) >= 0.02, by_channel
+
+
+def test_stage_at_the_last_month_end_equals_the_definition_computed_naively(con):
+    """Stage at the as-of month-end recomputed from staging activity (no intervals, no marts)."""
+    compared, mismatches = con.execute(
+        """with as_of as (select max(month_end_date) as d from intermediate.int_lifecycle_month_ends),
+           acts as (
+               select user_id, occurred_date as day from staging.stg_app_events
+               union all select user_id, applied_date from staging.stg_applications
+               union all select l.user_id, r.paid_date from staging.stg_repayments r
+                         join staging.stg_loans l using (loan_id)),
+           last_act as (
+               select u.user_id, u.registered_date, max(a.day) as last_day
+               from staging.stg_users u cross join as_of
+               left join acts a on a.user_id = u.user_id and a.day >= u.registered_date and a.day <= as_of.d
+               where u.registered_date <= as_of.d group by all),
+           owing as (
+               select distinct l.user_id from marts.fct_loan_month_end f
+               join intermediate.int_risk_loan_lifecycle l using (loan_id)
+               where f.is_active and f.month_end_date = (select d from as_of)),
+           naive as (
+               select x.user_id,
+                      case when date_trunc('month', x.registered_date) = date_trunc('month', a.d) then 'new'
+                           when x.last_day is not null and a.d - x.last_day <= 30 then 'active'
+                           when o.user_id is not null or a.d - coalesce(x.last_day, x.registered_date) <= 90
+                               then 'dormant'
+                           else 'churned' end as stage
+               from last_act x cross join as_of a left join owing o using (user_id))
+           select count(*), count(*) filter (where
+                      n.stage <> case m.stage when 'reactivated' then 'active' else m.stage end)
+           from naive n join marts.mart_user_lifecycle_monthly m
+             on m.user_id = n.user_id and m.month_end_date = (select d from as_of)"""
+    ).fetchone()
+    assert compared > 100
+    assert mismatches == 0

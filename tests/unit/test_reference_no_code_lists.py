@@ -10,7 +10,7 @@ folder itself) for:
 - a SQL or Python file quoting two or more codes of one reference file ('douyin', 'wechat').
 
 A single quoted code is a rule about that code, not a list (e.g. the attribution default channel
-'organic', the calling-hours rule on 'call'); those codes are required to be in the default files.
+'direct', the calling-hours rule on 'call'); those codes are required to be in the default files.
 """
 
 import csv
@@ -108,7 +108,8 @@ def test_no_sql_or_python_quotes_a_list_of_business_codes():
 
 
 def test_codes_the_platform_relies_on_are_in_the_default_files():
-    # 'organic': int_user_acquisition's channel for users without an attributable touch.
+    # 'direct': the channel of users and conversions without an attributable touch
+    # (int_user_acquisition, attribution models).
     # 'call': the calling-hours rules of int_risk_collection_actions_flagged.
-    assert "organic" in CODES["channels.csv"]
+    assert "direct" in CODES["channels.csv"]
     assert "call" in CODES["collection_action_types.csv"]

@@ -1,5 +1,7 @@
 -- Last-touch acquisition channel per user: the user's last click or visit at or before
--- registration, matched on the user's visitor_id or user_id; 'organic' when there is none.
+-- registration and at most var('lifecycle_acquisition_window_days') (30) days before it, matched
+-- on the user's visitor_id or user_id; 'direct' when there is none (definitions:
+-- docs/lifecycle_definitions.md).
 with users as (
     select user_id, visitor_id, registered_at
     from {{ ref('stg_users') }}
@@ -11,9 +13,9 @@ touches as (
 ),
 
 -- Touches of the user's visitor_id or user_id (two equi-joins instead of an OR join), at or
--- before registration.
+-- before registration. The look-back window only limits which touch can acquire the user.
 matched as (
-    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at
+    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at, u.registered_at
     from users as u
     inner join touches as t
         on t.visitor_id = u.visitor_id
@@ -21,7 +23,7 @@ matched as (
 
     union
 
-    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at
+    select u.user_id, t.touch_id, t.channel, t.campaign_id, t.touch_type, t.touched_at, u.registered_at
     from users as u
     inner join touches as t
         on t.user_id = u.user_id
@@ -45,13 +47,16 @@ last_click_or_visit as (
             ) as rn
         from matched
         where touch_type in ('click', 'visit')
+          -- within the look-back window, measured in seconds (exact on every adapter)
+          and {{ dbt.datediff('touched_at', 'registered_at', 'second') }}
+              <= {{ var('lifecycle_acquisition_window_days', 30) }} * 86400
     ) as ranked
     where rn = 1
 )
 
 select
     u.user_id,
-    coalesce(l.channel, 'organic') as acquisition_channel,
+    coalesce(l.channel, 'direct') as acquisition_channel,
     l.campaign_id as acquisition_campaign_id,
     l.touched_at as acquisition_touch_at,
     cast(coalesce(c.touches_before_registration, 0) as integer) as touches_before_registration
