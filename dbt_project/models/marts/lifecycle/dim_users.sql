@@ -12,6 +12,8 @@ select
     cast(u.registered_date as date) as registered_date,
     cast({{ risk_month_start('u.registered_date') }} as date) as registration_month,
     cast(acq.acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
+    cast(ch.channel_group as {{ dbt.type_string() }}) as acquisition_channel_group,
+    cast(ch.is_paid as boolean) as acquisition_is_paid,
     cast(u.age_band as {{ dbt.type_string() }}) as age_band,
     cast(u.gender as {{ dbt.type_string() }}) as gender,
     cast(u.city_tier as integer) as city_tier,
@@ -31,3 +33,5 @@ inner join {{ ref('int_lifecycle_user_milestones') }} as m
     on m.user_id = u.user_id
 left join latest as l
     on l.user_id = u.user_id
+left join {{ ref('stg_ref_channels') }} as ch
+    on ch.channel = acq.acquisition_channel

@@ -128,7 +128,9 @@ select
     cast(month_start_date as date) as month_start_date,
     cast(month_end_date as date) as month_end_date,
     is_complete_month,
-    cast(channel as {{ dbt.type_string() }}) as channel,
+    cast(joined.channel as {{ dbt.type_string() }}) as channel,
+    cast(ref_channels.channel_group as {{ dbt.type_string() }}) as channel_group,
+    cast(ref_channels.is_paid as boolean) as is_paid,
     cast(visitors as integer) as visitors,
     cast(registrations as integer) as registrations,
     cast(first_applications as integer) as first_applications,
@@ -152,3 +154,5 @@ select
     cast(case when registrations > 0 then 1.0 * cohort_borrowers / registrations end as double)
         as cohort_borrower_rate
 from joined
+left join {{ ref('stg_ref_channels') }} as ref_channels
+    on ref_channels.channel = joined.channel
