@@ -61,7 +61,8 @@ def attribute(aggregated: pd.DataFrame) -> DataDrivenTables:
         markov = markov_attribution(paths)
         shapley = shapley_attribution(paths)
         parts["transitions"].append(markov.transitions.assign(conversion_type=conversion_type))
-        parts["removal_effects"].append(markov.removal_effects.assign(conversion_type=conversion_type))
+        parts["removal_effects"].append(markov.removal_effects.assign(
+            conversion_type=conversion_type, conversion_probability=markov.conversion_probability))
         parts["shapley_values"].append(shapley.values.assign(conversion_type=conversion_type))
         converting = paths.loc[paths["converted"].astype(bool), "path"]
         for model, scores in (
@@ -72,8 +73,8 @@ def attribute(aggregated: pd.DataFrame) -> DataDrivenTables:
             parts["path_weights"].append(weights.assign(conversion_type=conversion_type, model=model))
     columns = {
         "transitions": ["conversion_type", "from_state", "to_state", "transitions", "probability"],
-        "removal_effects": ["conversion_type", "channel", "conversion_probability_without",
-                            "removal_effect", "credit"],
+        "removal_effects": ["conversion_type", "channel", "conversion_probability",
+                            "conversion_probability_without", "removal_effect", "credit"],
         "shapley_values": ["conversion_type", "channel", "shapley_value", "credit"],
         "path_weights": ["conversion_type", "model", "path", "channel", "weight"],
     }

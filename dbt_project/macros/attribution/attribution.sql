@@ -1,0 +1,21 @@
+{#- Helpers of the attribution marts (definitions: docs/attribution_definitions.md). Portable:
+    dbt cross-database macros only. -#}
+
+{#- Touch types that count as touches: clicks and visits; impressions only when the var says so. -#}
+{% macro attribution_touch_types() -%}
+    {%- if var('attribution_include_impressions', false) -%}
+    ('click', 'visit', 'impression')
+    {%- else -%}
+    ('click', 'visit')
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Start of the lookback window of a conversion (or journey end) at `ts`. -#}
+{% macro attribution_window_start(ts) -%}
+    {{ dbt.dateadd('day', -1 * var('attribution_lookback_days', 30), ts) }}
+{%- endmacro %}
+
+{#- Every attribution model, in display order; rule-based first. -#}
+{% macro attribution_models() -%}
+    {{ return(['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'markov', 'shapley']) }}
+{%- endmacro %}
