@@ -1,10 +1,11 @@
-"""The data-driven attribution asset (Markov removal effect, Shapley) of group ``attribution``.
+"""The data-driven attribution assets (Markov removal effect, Shapley) of group ``attribution``.
 
-It sits INSIDE the dbt graph: it reads marts.fct_conversion_paths (a dbt model) and writes the
-schema attribution_py, which dbt declares as a source whose meta.dagster.asset_key is this
-asset's key; the dbt marts built from it (mart_markov_*, mart_shapley_values,
-mart_attribution_credits and what follows) are therefore downstream of it. In a run that selects
-both, Dagster splits the (subsettable) dbt multi-asset into two `dbt build` steps around this one.
+One multi-asset writes the four tables of schema attribution_py (one asset key each,
+attribution_py/<table>). It sits INSIDE the dbt graph: it reads marts.fct_conversion_paths (a
+dbt model), and dbt declares attribution_py as a source whose tables carry these asset keys
+(meta.dagster.asset_key), so the dbt marts built from them (mart_markov_*, mart_shapley_values,
+mart_attribution_credits and what follows) are downstream of it. In a run that selects both,
+Dagster splits the subsettable dbt multi-asset into two `dbt build` steps around this one.
 """
 
 import dagster as dg
@@ -13,23 +14,39 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.dbt import OWNERS, lending_dbt_models
 from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.attribution import SCHEMA, run_data_driven_attribution
+from orchestration.attribution import SCHEMA, TABLES, run_data_driven_attribution
 
-DATA_DRIVEN_KEY = dg.AssetKey(["attribution", "data_driven_attribution"])
+DESCRIPTIONS = {
+    "markov_transitions": "Markov chain transitions per conversion type (mart_markov_transitions).",
+    "markov_removal_effects": "Markov removal effects and credits per channel.",
+    "shapley_values": "Exact Shapley values and credits per channel.",
+    "path_weights": "Per converting path: each channel's share under markov and shapley.",
+}
+PATHS_KEY = get_asset_key_for_model([lending_dbt_models], "fct_conversion_paths")
 
 
-@dg.asset(
-    key=DATA_DRIVEN_KEY,
-    deps=[get_asset_key_for_model([lending_dbt_models], "fct_conversion_paths")],
-    group_name="attribution",
-    kinds={"python", "duckdb"},
-    owners=[OWNERS["attribution"]],
+@dg.multi_asset(
+    name="data_driven_attribution",
+    specs=[
+        dg.AssetSpec(
+            key=[SCHEMA, table],
+            deps=[PATHS_KEY],
+            group_name="attribution",
+            kinds={"python", "duckdb"},
+            owners=[OWNERS["attribution"]],
+            description=f"{DESCRIPTIONS[table]} Computed from the aggregated paths of "
+            "fct_conversion_paths (ml/attribution/; docs/attribution_definitions.md).",
+        )
+        for table in TABLES
+    ],
     pool=WRITER_POOL,
-    description=f"Markov removal effects and exact Shapley values per conversion type, from the "
-    f"aggregated paths of fct_conversion_paths, written to schema {SCHEMA} (math: "
-    "ml/attribution/; definitions: docs/attribution_definitions.md).",
 )
-def data_driven_attribution(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def data_driven_attribution(duckdb: DuckDBResource):
+    """All four tables in one transaction (they must agree), hence not subsettable."""
     with duckdb.get_connection() as con:
         counts = run_data_driven_attribution(con)
-    return dg.MaterializeResult(metadata={**counts, "dagster/row_count": counts["path_weights"]})
+    shared = {"distinct_paths": counts["distinct_paths"], "journeys": counts["journeys"]}
+    for table in TABLES:
+        yield dg.MaterializeResult(
+            asset_key=[SCHEMA, table], metadata={**shared, "dagster/row_count": counts[table]}
+        )
