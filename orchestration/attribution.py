@@ -57,3 +57,15 @@ def run_data_driven_attribution(con: duckdb.DuckDBPyConnection) -> dict[str, int
         con.execute("rollback")
         raise
     return counts
+
+
+def main() -> None:
+    """`python -m orchestration.attribution`: the asset's work without Dagster (standalone dbt)."""
+    from orchestration.settings import Settings
+
+    with duckdb.connect(str(Settings.from_env().warehouse_path)) as con:
+        print(run_data_driven_attribution(con))
+
+
+if __name__ == "__main__":
+    main()

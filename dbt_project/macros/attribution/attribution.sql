@@ -19,3 +19,10 @@
 {% macro attribution_models() -%}
     {{ return(['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'markov', 'shapley']) }}
 {%- endmacro %}
+
+{#- Sum of a double that does not depend on the order rows arrive in: parallel hash aggregation
+    adds doubles in varying order, which changes the last bits from run to run; decimal addition
+    is exact. Returns a double. -#}
+{% macro attribution_sum(expr) -%}
+    cast(sum(cast({{ expr }} as decimal(38, 18))) as double)
+{%- endmacro %}

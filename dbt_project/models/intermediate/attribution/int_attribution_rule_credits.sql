@@ -29,7 +29,7 @@ weighted as (
         case when touch_seq = 1 then 1.0 else 0.0 end as first_touch,
         case when touch_seq = n then 1.0 else 0.0 end as last_touch,
         1.0 / n as linear,
-        decay / sum(decay) over (partition by journey_id, conversion_type) as time_decay,
+        decay / cast(sum(cast(decay as decimal(38, 18))) over (partition by journey_id, conversion_type) as double) as time_decay,
         case
             when n = 1 then 1.0
             when n = 2 then 0.5
@@ -44,11 +44,11 @@ per_channel as (
         journey_id,
         conversion_type,
         channel,
-        sum(first_touch) as first_touch,
-        sum(last_touch) as last_touch,
-        sum(linear) as linear,
-        sum(time_decay) as time_decay,
-        sum(position_based) as position_based
+        {{ attribution_sum('first_touch') }} as first_touch,
+        {{ attribution_sum('last_touch') }} as last_touch,
+        {{ attribution_sum('linear') }} as linear,
+        {{ attribution_sum('time_decay') }} as time_decay,
+        {{ attribution_sum('position_based') }} as position_based
     from weighted
     group by journey_id, conversion_type, channel
 )

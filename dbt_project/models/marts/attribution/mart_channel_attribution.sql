@@ -5,7 +5,7 @@ select
     conversion_type,
     model,
     channel,
-    cast(sum(credit) as double) as conversions,
-    cast(sum(value) as double) as value
+    {{ attribution_sum('credit') }} as conversions,
+    {{ attribution_sum('value') }} as value
 from {{ ref('mart_attribution_credits') }}
 group by converted_month, conversion_type, model, channel

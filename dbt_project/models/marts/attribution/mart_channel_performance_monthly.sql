@@ -40,12 +40,12 @@ credited as (
     select
         month,
         channel,
-        sum(case when conversion_type = 'registration' and model = '{{ default_model }}' then conversions else 0 end) as registrations,
-        sum(case when conversion_type = 'first_loan' and model = '{{ default_model }}' then conversions else 0 end) as new_borrowers,
+        {{ attribution_sum("case when conversion_type = 'registration' and model = '" ~ default_model ~ "' then conversions else 0 end") }} as registrations,
+        {{ attribution_sum("case when conversion_type = 'first_loan' and model = '" ~ default_model ~ "' then conversions else 0 end") }} as new_borrowers,
         {%- for m in models %}
-        sum(case when conversion_type = 'first_loan' and model = '{{ m }}' then conversions else 0 end) as new_borrowers_{{ m }},
+        {{ attribution_sum("case when conversion_type = 'first_loan' and model = '" ~ m ~ "' then conversions else 0 end") }} as new_borrowers_{{ m }},
         {%- endfor %}
-        sum(case when conversion_type = 'first_loan' and model = '{{ default_model }}' then value else 0 end) as attributed_principal
+        {{ attribution_sum("case when conversion_type = 'first_loan' and model = '" ~ default_model ~ "' then value else 0 end") }} as attributed_principal
     from {{ ref('mart_channel_attribution') }}
     group by month, channel
 ),
@@ -57,7 +57,7 @@ borrower_credits as (
 ),
 
 value_12m as (
-    select c.month, c.channel, sum(c.credit * v.value_12m) as attributed_value_12m
+    select c.month, c.channel, {{ attribution_sum('c.credit * v.value_12m') }} as attributed_value_12m
     from borrower_credits as c
     left join {{ ref('int_attribution_user_value_12m') }} as v
         on v.user_id = c.user_id
@@ -88,10 +88,10 @@ quality as (
         c.month,
         c.channel,
         {%- for view in ['last_touch', 'markov'] %}
-        sum(case when c.model = '{{ view }}' then c.credit * q.fpd30_eligible else 0 end) as fpd30_eligible_{{ view }},
-        sum(case when c.model = '{{ view }}' then c.credit * q.fpd30_eligible * q.fpd30 else 0 end) as fpd30_{{ view }},
-        sum(case when c.model = '{{ view }}' then c.credit * q.mob3_eligible else 0 end) as mob3_eligible_{{ view }},
-        sum(case when c.model = '{{ view }}' then c.credit * q.mob3_eligible * q.ever_dpd30_mob3 else 0 end) as ever_dpd30_mob3_{{ view }}{{ ',' if not loop.last }}
+        {{ attribution_sum("case when c.model = '" ~ view ~ "' then c.credit * q.fpd30_eligible else 0 end") }} as fpd30_eligible_{{ view }},
+        {{ attribution_sum("case when c.model = '" ~ view ~ "' then c.credit * q.fpd30_eligible * q.fpd30 else 0 end") }} as fpd30_{{ view }},
+        {{ attribution_sum("case when c.model = '" ~ view ~ "' then c.credit * q.mob3_eligible else 0 end") }} as mob3_eligible_{{ view }},
+        {{ attribution_sum("case when c.model = '" ~ view ~ "' then c.credit * q.mob3_eligible * q.ever_dpd30_mob3 else 0 end") }} as ever_dpd30_mob3_{{ view }}{{ ',' if not loop.last }}
         {%- endfor %}
     from borrower_credits as c
     inner join first_loan_quality as q

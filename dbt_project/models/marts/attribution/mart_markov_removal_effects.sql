@@ -1,7 +1,7 @@
 -- Removal effect and Markov credit per conversion type and channel (Python asset), next to the
 -- sum of the per-conversion Markov credits of mart_attribution_credits.
 with allocated as (
-    select conversion_type, channel, sum(credit) as credit_path_allocated
+    select conversion_type, channel, {{ attribution_sum('credit') }} as credit_path_allocated
     from {{ ref('mart_attribution_credits') }}
     where model = 'markov'
     group by conversion_type, channel
