@@ -26,3 +26,18 @@
 {% macro attribution_sum(expr) -%}
     cast(sum(cast({{ expr }} as decimal(38, 18))) as double)
 {%- endmacro %}
+
+{#- Channels of a group joined with ' > ' in the order of `order_col`. dbt.listagg keeps the
+    order on DuckDB, but dbt-spark's listagg ignores order_by (it only warns), so Spark sorts
+    (order, channel) structs itself. -#}
+{% macro attribution_path_agg(measure, order_col) -%}
+    {{ return(adapter.dispatch('attribution_path_agg')(measure, order_col)) }}
+{%- endmacro %}
+
+{% macro default__attribution_path_agg(measure, order_col) -%}
+    {{ dbt.listagg(measure, "' > '", 'order by ' ~ order_col) }}
+{%- endmacro %}
+
+{% macro spark__attribution_path_agg(measure, order_col) -%}
+    array_join(transform(array_sort(collect_list(named_struct('k', {{ order_col }}, 'v', {{ measure }}))), x -> x.v), ' > ')
+{%- endmacro %}

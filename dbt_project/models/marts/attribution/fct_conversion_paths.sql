@@ -17,7 +17,7 @@ paths as (
     select
         journey_id,
         conversion_type,
-        {{ dbt.listagg('channel', "' > '", 'order by touch_seq') }} as path,
+        {{ attribution_path_agg('channel', 'touch_seq') }} as path,
         count(*) as path_length
     from touches
     where previous_channel is null or previous_channel <> channel
