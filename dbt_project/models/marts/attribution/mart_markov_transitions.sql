@@ -1,5 +1,5 @@
 -- The Markov chain of each conversion type, built from fct_conversion_paths (see the Python
--- asset attribution/data_driven_attribution).
+-- multi-asset data_driven_attribution, table attribution_py.markov_transitions).
 select
     cast(conversion_type as {{ dbt.type_string() }}) as conversion_type,
     cast(from_state as {{ dbt.type_string() }}) as from_state,
