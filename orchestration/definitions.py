@@ -4,6 +4,7 @@ import warnings
 
 import dagster as dg
 
+from orchestration.assets.attribution import data_driven_attribution
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
@@ -28,6 +29,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ingestion_assets(contract, daily_export_partitions(settings)),
             build_reference_asset(contract, str(settings.reference_dir)),
             lending_dbt_models,
+            data_driven_attribution,
             build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
         ],
         jobs=[daily_ingestion_job, build_warehouse_job],

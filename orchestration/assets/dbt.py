@@ -57,6 +57,10 @@ def lending_dbt_models(
     # The dbt profile reads the warehouse path from the environment: point it at the same file
     # the ingestion assets write (tests swap in a temporary warehouse this way).
     os.environ["LENDING_WAREHOUSE_PATH"] = duckdb.database
+    # When a run splits this multi-asset into steps around a non-dbt asset (the attribution
+    # marts read the Python asset's tables), a test whose parents span both steps must run in
+    # the later one: "buildable" runs a test only once all its parents are selected or upstream.
+    os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
     events = list(dbt.cli(["build"], context=context).stream())
     relations = _relations()
     with duckdb.get_connection() as con:

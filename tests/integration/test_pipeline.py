@@ -327,3 +327,43 @@ def test_stage_at_the_last_month_end_equals_the_definition_computed_naively(con)
     ).fetchone()
     assert compared > 100
     assert mismatches == 0
+
+
+ATTRIBUTION_MARTS = ("fct_touchpoints", "fct_conversion_paths", "mart_attribution_credits",
+                     "mart_channel_attribution", "mart_markov_transitions",
+                     "mart_markov_removal_effects", "mart_shapley_values",
+                     "mart_channel_performance_monthly")
+
+
+def test_attribution_python_step_runs_between_the_dbt_steps(pipeline, con):
+    """dbt (fct_conversion_paths) -> Markov/Shapley asset -> dbt (marts reading its tables)."""
+    build = pipeline["first"][1]
+    done = [e.step_key for e in build.all_events if e.event_type_value == "STEP_SUCCESS"]
+    python_step = done.index("data_driven_attribution")
+    dbt_steps = [i for i, key in enumerate(done) if key.startswith("lending_dbt_models")]
+    assert len(dbt_steps) == 2 and dbt_steps[0] < python_step < dbt_steps[1]
+    for mart in ATTRIBUTION_MARTS:
+        (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchone()
+        assert rows > 0, mart
+    (models,) = con.execute(
+        "select count(distinct model) from marts.mart_channel_attribution").fetchone()
+    assert models == 7
+
+
+def test_first_touch_favours_openers_and_last_touch_closers(con):
+    """The simulator opens a journey with a channel whose conversion rate decides registration
+    (simulator/channels.py: CONV highest for referral and organic, which also never produce
+    impressions), and later touches switch to channels drawn by traffic share. So referral and
+    organic open converting journeys more often than they close them, while the low-converting
+    info_feed and social_video mostly enter converting journeys later: first-touch credits the
+    former more, last-touch the latter."""
+    credits = dict(con.execute(
+        """select channel || ':' || model, sum(conversions) from marts.mart_channel_attribution
+           where conversion_type = 'registration' and model in ('first_touch', 'last_touch')
+           group by channel, model""").fetchall())
+
+    def diff(channels):  # first-touch minus last-touch credits
+        return sum(credits[f"{c}:first_touch"] - credits[f"{c}:last_touch"] for c in channels)
+
+    assert diff(["referral", "organic"]) > 0
+    assert diff(["info_feed", "social_video"]) < 0

@@ -1,0 +1,45 @@
+"""run_data_driven_attribution against a bare DuckDB: aggregates, writes typed tables, re-runs."""
+
+import duckdb
+import pytest
+
+from orchestration.attribution import SCHEMA, run_data_driven_attribution
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    con.execute("create schema marts")
+    # The issue's toy as journeys: A > B converts twice (aggregated into one path row),
+    # A converts, B and A > C do not.
+    con.execute("""
+        create table marts.fct_conversion_paths as
+        select * from (values
+            ('user:1', 'registration', 'A > B', true),
+            ('user:2', 'registration', 'A > B', true),
+            ('user:3', 'registration', 'A', true),
+            ('visitor:4', 'registration', 'B', false),
+            ('visitor:5', 'registration', 'A > C', false)
+        ) as t(journey_id, conversion_type, path, converted)""")
+    yield con
+    con.close()
+
+
+def test_writes_results_and_reruns_identically(warehouse):
+    counts = run_data_driven_attribution(warehouse)
+    assert counts["distinct_paths"] == 4 and counts["journeys"] == 5
+    first = warehouse.execute(
+        f"select channel, credit from {SCHEMA}.markov_removal_effects order by channel").fetchall()
+    run_data_driven_attribution(warehouse)
+    again = warehouse.execute(
+        f"select channel, credit from {SCHEMA}.markov_removal_effects order by channel").fetchall()
+    assert first == again
+    assert sum(c for _, c in first) == pytest.approx(3.0, abs=1e-9)
+    (types,) = warehouse.execute(
+        f"select list(data_type order by column_name) from information_schema.columns "
+        f"where table_schema = '{SCHEMA}' and table_name = 'path_weights'").fetchone()
+    assert sorted(set(types)) == ["DOUBLE", "VARCHAR"]
+    weights = warehouse.execute(
+        f"select path, sum(weight) from {SCHEMA}.path_weights group by model, path").fetchall()
+    assert sorted(p for p, _ in weights) == ["A", "A", "A > B", "A > B"]
+    assert all(w == pytest.approx(1.0) for _, w in weights)
