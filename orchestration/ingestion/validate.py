@@ -18,6 +18,10 @@ OFFSET_PATTERN = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 # export day is a source error (it would otherwise move the as-of date of every risk mart).
 FUTURE_SLACK_DAYS = 2
 TEXT_TYPES = {"VARCHAR"}
+INTEGER_TYPES = {"integer", "bigint", "smallint", "tinyint"}
+# The value of a text number without rounding (18 decimals: finer than any float noise such as
+# 0.1 + 0.2 = 0.30000000000000004), to tell an exact cast from a rounding one.
+EXACT = "decimal(38, 18)"
 
 
 def _literal(value: object, col_type: str) -> str:
@@ -29,12 +33,23 @@ def _literal(value: object, col_type: str) -> str:
     return repr(value)
 
 
-def _value_expr(col: Column, input_type: str | None) -> str:
-    """The column as it arrived: blanks are null; a column the file lacks is null."""
+def _value_expr(col: Column, input_type: str | None, null_values: tuple[str, ...]) -> str:
+    """The column as it arrived, trimmed: a null spelling, a blank or an absent column is null."""
     if input_type is None:
         return "null"
     ref = f'"{col.name}"'
-    return f"nullif(trim({ref}), '')" if input_type in TEXT_TYPES else ref
+    if input_type not in TEXT_TYPES:
+        return ref
+    spellings = ", ".join(_literal(v, "varchar") for v in sorted({"", *null_values}))
+    return f"case when trim({ref}) in ({spellings}) then null else trim({ref}) end"
+
+
+def _typed_expr(col: Column, value: str, input_type: str | None) -> str:
+    """The value in the column's type, or null when it does not convert exactly."""
+    typed = f"try_cast({value} as {col.type})"
+    if col.type in INTEGER_TYPES and input_type in TEXT_TYPES:  # a cast would round '3.5' to 4
+        return f"case when try_cast({value} as {EXACT}) % 1 <> 0 then null else {typed} end"
+    return typed
 
 
 def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list[str]:
@@ -57,7 +72,7 @@ def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list
         )
     if col.type.startswith("decimal") and input_type in TEXT_TYPES:
         checks.append(
-            f"case when {typed} <> try_cast({value} as decimal(38, 10)) "
+            f"case when {typed} <> try_cast({value} as {EXACT}) "
             f"then 'invalid_precision:{name}' end"
         )
     if col.allowed is not None:
@@ -82,18 +97,25 @@ def checked_rows_sql(source: Source, relation: str, input_types: dict[str, str])
     typed_cols, checks, originals, values = [], [], [], []
     for col in source.columns:
         input_type = input_types.get(col.name)
-        value = _value_expr(col, input_type)
-        typed = f"try_cast({value} as {col.type})"
+        value = _value_expr(col, input_type, source.null_values)
+        typed = _typed_expr(col, value, input_type)
         typed_cols.append(f'{typed} as "{col.name}"')
         values.append(value)
         checks += _checks(col, value, typed, input_type)
         if input_type is not None:
             originals.append(f"'{col.name}': \"{col.name}\"")
     record = "to_json({" + ", ".join(originals) + "})" if originals else "null::json"
+    all_checks = "[" + ", ".join(checks) + "]"
+    # A problem the reader found in a value (_value_errors, e.g. nested_value:<col>) replaces the
+    # checks of that column: its text would otherwise pass as a varchar or fail as a type.
+    flagged = "list_transform(_value_errors, lambda e: split_part(e, ':', 2))"
     reasons = (
         "case when _structural_error is not null then [_structural_error] "
+        "when _value_errors is not null then list_concat(_value_errors, list_filter("
+        f"{all_checks}, lambda r: r is not null "
+        f"and not list_contains({flagged}, split_part(r, ':', 2)))) "
         f"when {' and '.join(f'{v} is null' for v in values)} then ['empty_row'] else "
-        "list_filter([" + ", ".join(checks) + "], lambda r: r is not null) end"
+        f"list_filter({all_checks}, lambda r: r is not null) end"
     )
     select_list = ",\n    ".join(typed_cols)
     return f"""

@@ -232,3 +232,16 @@ def test_parquet_timestamp_without_time_zone_fails_the_day_naming_the_column(tmp
     assert result.status == "failed"
     assert "loans/dt=2025-03-01/loans.parquet" in result.error
     assert "column 'disbursed_at'" in result.error
+
+
+def test_day_ranges_compact_consecutive_days():
+    from orchestration.ingestion.dayranges import day_ranges
+
+    d = dt.date
+    days = [d(2022, 10, 8) + dt.timedelta(days=i) for i in range(39)]  # 10-08 .. 11-15
+    days += [d(2022, 12, 1), d(2022, 12, 3), d(2022, 12, 4), d(2022, 12, 3)]  # a repeat
+    assert day_ranges(reversed(days)) == [
+        "2022-10-08..2022-11-15 (39 days)", "2022-12-01", "2022-12-03..2022-12-04 (2 days)"]
+    assert day_ranges([]) == []
+    assert day_ranges([d(2024, 2, 28), d(2024, 2, 29), d(2024, 3, 1)]) == [
+        "2024-02-28..2024-03-01 (3 days)"]  # across a leap day and a month end
