@@ -94,14 +94,17 @@ def checked_rows_sql(source: Source, relation: str, input_types: dict[str, str])
     ``input_types`` maps each column present in the relation to its DuckDB type; contract
     columns absent from it load as null (and fail ``missing_required`` if required).
     """
-    typed_cols, checks, originals, values = [], [], [], []
+    # Three layers, so each column's trimmed value and typed value are computed once per row
+    # however many checks read them: values (v), typed values (t), then checks and reasons.
+    value_cols, typed_cols, out_cols, checks, originals, values = [], [], [], [], [], []
     for col in source.columns:
         input_type = input_types.get(col.name)
-        value = _value_expr(col, input_type, source.null_values)
-        typed = _typed_expr(col, value, input_type)
-        typed_cols.append(f'{typed} as "{col.name}"')
-        values.append(value)
-        checks += _checks(col, value, typed, input_type)
+        v, t = f'"__v_{col.name}"', f'"__t_{col.name}"'
+        value_cols.append(f"{_value_expr(col, input_type, source.null_values)} as {v}")
+        typed_cols.append(f"{_typed_expr(col, v, input_type)} as {t}")
+        out_cols.append(f'{t} as "{col.name}"')
+        values.append(v)
+        checks += _checks(col, v, t, input_type)
         if input_type is not None:
             originals.append(f"'{col.name}': \"{col.name}\"")
     record = "to_json({" + ", ".join(originals) + "})" if originals else "null::json"
@@ -117,15 +120,18 @@ def checked_rows_sql(source: Source, relation: str, input_types: dict[str, str])
         f"when {' and '.join(f'{v} is null' for v in values)} then ['empty_row'] else "
         f"list_filter({all_checks}, lambda r: r is not null) end"
     )
-    select_list = ",\n    ".join(typed_cols)
+    sep = ",\n    "
     return f"""
 select
-    {select_list},
+    {sep.join(out_cols)},
     _source_file,
     _source_row,
     _partition_date,
     {reasons} as reasons,
     case when _raw_line is not null then to_json({{'line': _raw_line}}) else {record} end
         as record
-from {relation}
+from (
+    select *, {sep.join(typed_cols)}
+    from (select *, {sep.join(value_cols)} from {relation})
+)
 """
