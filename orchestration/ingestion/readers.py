@@ -53,7 +53,7 @@ def _check_columns(path: Path, source: Source, present: list[str]) -> tuple[list
     for name in absent:
         if source.column(name).required:
             raise LandingFileError(str(path), "required column is missing", column=name)
-    extra = sorted(c for c in present if c not in source.column_names)
+    extra = sorted(c for c in present if c not in source.column_names and c)
     return extra, absent
 
 
@@ -222,11 +222,12 @@ def read_jsonl(path: Path, source: Source, con: duckdb.DuckDBPyConnection) -> Fi
     del lines
     con.register("_jsonl_lines", raw)
     try:
-        # json_valid never raises; the other JSON functions only ever see valid objects.
+        # json_valid never raises; the other JSON functions only ever see valid objects. A blank
+        # line reads as an object without values (quarantined as empty_row, like a blank CSV line).
         valid = "(json_valid(line) and starts_with(ltrim(line), '{'))"
         con.execute(
             f"""create or replace temp table _jsonl_rows as
-                select line, _source_row, {valid} as is_valid,
+                select line, _source_row, {valid} or trim(line) = '' as is_valid,
                        case when {valid} then line else '{{}}' end as obj,
                        {valid} and regexp_matches(line, '{ODD_LINE}', 'i') as odd
                 from _jsonl_lines"""

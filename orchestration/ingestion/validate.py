@@ -3,6 +3,11 @@
 Given a relation of candidate rows (see readers.py), produce every contract column cast to its
 warehouse type plus ``reasons``: the list of rules the row breaks (empty = good row). Reasons are
 ``<rule>:<column>`` so a quarantined row says what is wrong and where.
+
+Text values are trimmed first (`` app_store `` is ``app_store``), and a blank or one of the
+source's null spellings (contract ``null_values``: ``NULL``, ``NA``, ``\\N``, ...) is null. A text
+value must convert exactly: ``12.345`` is not money with two decimals and ``3.5`` is not a whole
+number of months, where a plain cast would round both.
 """
 
 from __future__ import annotations

@@ -442,8 +442,8 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
         touch(float("-inf")),                             # 7 -Infinity id
         touch("T8", channel=" search_ads "),              # 8 padded code: loads trimmed
         touch("T9", extra_field={"a": 1}),                # 9 extra key: ignored
-    ]
-    put(tmp_path, "touchpoints", D1, "touchpoints.jsonl", "\ufeff" + jsonl(*records))
+    ]                                                     # 10 a blank line
+    put(tmp_path, "touchpoints", D1, "touchpoints.jsonl", "\ufeff" + jsonl(*records) + "\r\n")
     put(tmp_path, "touchpoints", D2, "touchpoints.jsonl", b"")
     put(tmp_path, "touchpoints", D3, "touchpoints.jsonl", jsonl(touch("T10")), encoding="gbk")
     put(tmp_path, "touchpoints", D4, "touchpoints.jsonl",
@@ -455,7 +455,7 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
     assert_failed(results[1], "touchpoints/dt=2025-03-02/touchpoints.jsonl", "empty (0 bytes)")
     assert_failed(results[3], "touchpoints/dt=2025-03-04/touchpoints.jsonl",
                   "does not decode as utf-8", "on line 1")
-    assert_accounted(con, "touchpoints", results, {D1: 9, D3: 1})
+    assert_accounted(con, "touchpoints", results, {D1: 10, D3: 1})
     file = "touchpoints/dt=2025-03-01/touchpoints.jsonl"
     assert quarantine(con, "touchpoints") == [
         (D1, file, 2, ["missing_required:touch_id"], ["touch_id"]),
@@ -463,6 +463,7 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
         (D1, file, 4, ["nested_value:campaign_id"], ["campaign_id"]),
         (D1, file, 5, ["nested_value:channel"], ["channel"]),
         (D1, file, 7, ["invalid_type:touch_id"], ["touch_id"]),
+        (D1, file, 10, ["empty_row"], []),
     ]
     (record,) = con.execute(
         "select record->>'$.campaign_id' from raw.quarantine where _source_row = 4").fetchone()

@@ -245,3 +245,31 @@ def test_day_ranges_compact_consecutive_days():
     assert day_ranges([]) == []
     assert day_ranges([d(2024, 2, 28), d(2024, 2, 29), d(2024, 3, 1)]) == [
         "2024-02-28..2024-03-01 (3 days)"]  # across a leap day and a month end
+
+
+def test_contract_text_keys_default_override_and_fail_loudly():
+    import copy
+
+    import yaml
+
+    from orchestration.contract.model import CONTRACT_PATH, DEFAULT_NULL_VALUES, parse_contract
+
+    raw = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
+    assert CONTRACT.null_values == DEFAULT_NULL_VALUES == ("", "NULL", "null", "NA", "N/A", "\\N")
+    assert (CONTRACT["users"].encoding, CONTRACT["users"].null_values) == ("utf-8",
+                                                                           DEFAULT_NULL_VALUES)
+    custom = copy.deepcopy(raw)
+    custom["null_values"] = ["", "-"]
+    custom["sources"]["users"].update(encoding="gb18030", null_values=["?"])
+    parsed = parse_contract(custom)
+    assert (parsed["users"].encoding, parsed["users"].null_values) == ("gb18030", ("?",))
+    assert parsed["applications"].null_values == ("", "-")  # the top-level list
+    for source, key, value, message in [
+        ("users", "encoding", "klingon", "unknown encoding"),
+        ("loans", "encoding", "utf-8", "csv and jsonl only"),
+        ("users", "null_values", "NULL", "list of strings"),
+    ]:
+        bad = copy.deepcopy(raw)
+        bad["sources"][source][key] = value
+        with pytest.raises(ValueError, match=message):
+            parse_contract(bad)
