@@ -273,3 +273,30 @@ def test_contract_text_keys_default_override_and_fail_loudly():
         bad["sources"][source][key] = value
         with pytest.raises(ValueError, match=message):
             parse_contract(bad)
+
+
+def test_conform_casts_exact_types_and_turns_the_rest_into_text():
+    from decimal import Decimal
+
+    from orchestration.contract import Column
+    from orchestration.ingestion.conform import combine, conform_column
+
+    def conform(values, arrow_type, col_type):
+        array, nested = conform_column(pa.chunked_array([pa.array(values, arrow_type)]),
+                                       Column("x", col_type, ""), "f.parquet")
+        assert nested is None
+        return array.type, array.to_pylist()
+
+    assert conform([1, None], pa.int32(), "bigint") == (pa.int64(), [1, None])
+    assert conform([2.0, float("nan")], pa.float64(), "bigint") == (pa.string(), ["2", None])
+    assert conform([2.0, 3.0], pa.float32(), "integer") == (pa.int32(), [2, 3])
+    assert conform([2**40], pa.int64(), "integer") == (pa.string(), ["1099511627776"])
+    assert conform([12.5, 1001.0], pa.float64(), "varchar") == (pa.string(), ["12.5", "1001"])
+    assert conform(["12.50"], pa.string(), "decimal(18,2)") == (pa.string(), ["12.50"])
+    assert conform([Decimal("1.5")], pa.decimal128(10, 1), "decimal(18,2)") == (
+        pa.decimal128(18, 2), [Decimal("1.50")])
+    # Files that disagree on a column's type are combined as text, losslessly.
+    a = pa.table({"x": pa.array([Decimal("1.50")], pa.decimal128(18, 2))})
+    b = pa.table({"x": pa.array(["abc"])})
+    assert combine([a, b]).column("x").to_pylist() == ["1.50", "abc"]
+    assert combine([a, a]).schema.field("x").type == pa.decimal128(18, 2)
