@@ -133,7 +133,8 @@ def _parse_csv(data: bytes, header: list[str], source: Source):
 
 def read_csv(path: Path, source: Source) -> FileRows:
     text, data = read_text(path, source.encoding)
-    header = next(csv.reader(io.StringIO(text)), None)
+    ends = [i for i in (text.find("\n"), text.find("\r")) if i >= 0]
+    header = next(csv.reader([text[: min(ends)] if ends else text]), None)  # the first line
     del text
     if not header or header == [""]:
         raise LandingFileError(str(path), "file has no header row")
@@ -263,8 +264,7 @@ def read_jsonl(path: Path, source: Source, con: duckdb.DuckDBPyConnection) -> Fi
 
 def read_parquet(path: Path, source: Source) -> FileRows:
     try:
-        parquet = pq.ParquetFile(path)
-        schema = parquet.schema_arrow
+        schema = pq.read_schema(path)
     except (OSError, pa.ArrowException) as exc:
         raise LandingFileError(str(path), f"cannot read Parquet: {exc}") from exc
     extra, absent = _check_columns(path, source, schema.names)
@@ -278,7 +278,7 @@ def read_parquet(path: Path, source: Source) -> FileRows:
                 column=name,
             )
     try:
-        table = parquet.read(columns=cols, use_threads=False)
+        table = pq.read_table(path, columns=cols)
     except (OSError, pa.ArrowException) as exc:
         raise LandingFileError(str(path), f"cannot read Parquet: {exc}") from exc
     n = table.num_rows
