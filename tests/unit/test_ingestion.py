@@ -300,3 +300,18 @@ def test_conform_casts_exact_types_and_turns_the_rest_into_text():
     b = pa.table({"x": pa.array(["abc"])})
     assert combine([a, b]).column("x").to_pylist() == ["1.50", "abc"]
     assert combine([a, a]).schema.field("x").type == pa.decimal128(18, 2)
+
+
+def test_run_summary_reports_missing_and_failed_days_as_ranges():
+    from orchestration.assets.ingestion import _summary
+    from orchestration.ingestion.load import DayResult
+
+    days = [dt.date(2025, 3, d) for d in range(1, 8)]
+    statuses = ["missing", "missing", "missing", "loaded", "failed", "missing", "loaded"]
+    results = [DayResult("users", d, s, rows_read=2 if s == "loaded" else 0,
+                         rows_loaded=2 if s == "loaded" else 0)
+               for d, s in zip(days, statuses, strict=True)]
+    summary = _summary(results)
+    assert summary["missing_days"] == ["2025-03-01..2025-03-03 (3 days)", "2025-03-06"]
+    assert summary["failed_days"] == ["2025-03-05"]
+    assert (summary["days_loaded"], summary["rows_loaded"]) == (2, 4)
