@@ -125,8 +125,9 @@ def _reading_md(contract: Contract) -> list[str]:
         "",
         "- A file that cannot be read fails its export day only, with a one-line message naming "
         "the file (and the column where known): undecodable text (naming the encoding and line), "
-        "a truncated or zero-byte file, a missing required column, a column given twice. The "
-        "other days of the run are loaded.",
+        "a truncated Parquet file, a zero-byte CSV or Parquet file, a missing required column, a "
+        "column given twice. The other days of the run are loaded. A zero-byte JSON lines file "
+        "is an export without records (JSON lines have no header).",
         "- Text formats (csv, jsonl) are UTF-8 unless the source declares `encoding:` (a Python "
         "codec name such as `gbk` or `gb18030`). A byte-order mark is skipped; CRLF line ends "
         "are fine.",

@@ -208,7 +208,7 @@ ODD_LINE = r":\s*[-+]?(nan|inf|\{|\[)"
 
 def read_jsonl(path: Path, source: Source, con: duckdb.DuckDBPyConnection) -> FileRows:
     """JSON lines: each line parsed by DuckDB's JSON functions, so one bad line costs one row."""
-    text, _ = read_text(path, source.encoding)
+    text, _ = read_text(path, source.encoding, empty_ok=True)  # no records: zero rows
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     # Split in Arrow (C++), not into a Python list of lines: far less memory and time.

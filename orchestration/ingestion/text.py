@@ -16,13 +16,18 @@ from orchestration.ingestion.errors import LandingFileError
 BOM = "\ufeff"
 
 
-def read_text(path: Path, encoding: str) -> tuple[str, bytes]:
-    """The file's text and the same text as UTF-8 bytes, both without a byte-order mark."""
+def read_text(path: Path, encoding: str, empty_ok: bool = False) -> tuple[str, bytes]:
+    """The file's text and the same text as UTF-8 bytes, both without a byte-order mark.
+
+    A zero-byte file is an error unless ``empty_ok``: a CSV needs at least its header, so zero
+    bytes means an interrupted export; JSON lines have no header, and an export of no records is
+    an empty file.
+    """
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise LandingFileError(str(path), f"cannot read file: {exc}") from exc
-    if not raw:
+    if not raw and not empty_ok:
         raise LandingFileError(str(path), "file is empty (0 bytes)")
     try:
         text = raw.decode(encoding)

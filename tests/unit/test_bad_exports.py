@@ -444,18 +444,20 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
         touch("T9", extra_field={"a": 1}),                # 9 extra key: ignored
     ]                                                     # 10 a blank line
     put(tmp_path, "touchpoints", D1, "touchpoints.jsonl", "\ufeff" + jsonl(*records) + "\r\n")
-    put(tmp_path, "touchpoints", D2, "touchpoints.jsonl", b"")
+    put(tmp_path, "touchpoints", D2, "touchpoints.jsonl", b"")  # a day without records
+    put(tmp_path, "touchpoints", D5, "touchpoints.jsonl",
+        jsonl(touch("T12"), touch("T13"))[:-30])  # cut off in the middle of its second line
     put(tmp_path, "touchpoints", D3, "touchpoints.jsonl", jsonl(touch("T10")), encoding="gbk")
     put(tmp_path, "touchpoints", D4, "touchpoints.jsonl",
         jsonl(touch("T11", user_id="用户")).encode("gbk"))
 
-    results = load_days(con, tmp_path, CONTRACT["touchpoints"], [D1, D2, D3, D4])
+    results = load_days(con, tmp_path, CONTRACT["touchpoints"], [D1, D2, D3, D4, D5])
 
-    assert status(results) == {D1: "loaded", D2: "failed", D3: "loaded", D4: "failed"}
-    assert_failed(results[1], "touchpoints/dt=2025-03-02/touchpoints.jsonl", "empty (0 bytes)")
+    assert status(results) == {D1: "loaded", D2: "loaded", D3: "loaded", D4: "failed",
+                               D5: "loaded"}
     assert_failed(results[3], "touchpoints/dt=2025-03-04/touchpoints.jsonl",
                   "does not decode as utf-8", "on line 1")
-    assert_accounted(con, "touchpoints", results, {D1: 10, D3: 1})
+    assert_accounted(con, "touchpoints", results, {D1: 10, D2: 0, D3: 1, D5: 2})
     file = "touchpoints/dt=2025-03-01/touchpoints.jsonl"
     assert quarantine(con, "touchpoints") == [
         (D1, file, 2, ["missing_required:touch_id"], ["touch_id"]),
@@ -464,6 +466,7 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
         (D1, file, 5, ["nested_value:channel"], ["channel"]),
         (D1, file, 7, ["invalid_type:touch_id"], ["touch_id"]),
         (D1, file, 10, ["empty_row"], []),
+        (D5, "touchpoints/dt=2025-03-05/touchpoints.jsonl", 2, ["malformed_json"], []),
     ]
     (record,) = con.execute(
         "select record->>'$.campaign_id' from raw.quarantine where _source_row = 4").fetchone()
@@ -473,7 +476,7 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
         "order by _partition_date, _source_row").fetchall()
     assert loaded == [(1, "T1", None, "search_ads"), (6, "123", "U1", "search_ads"),
                       (8, "T8", "U1", "search_ads"), (9, "T9", "U1", "search_ads"),
-                      (1, "T10", "U1", "search_ads")]
+                      (1, "T10", "U1", "search_ads"), (1, "T12", "U1", "search_ads")]
 
 
 # ---------------------------------------------------------------------------------------------
