@@ -55,6 +55,13 @@ def _batches(days: list[dt.date], size: int) -> Iterator[list[dt.date]]:
 # What reading a file can raise besides LandingFileError: a damaged file surfaces as any of these
 # from pyarrow, DuckDB or the codecs. Each is an expected outcome that fails the file's day only.
 READ_ERRORS = (pa.ArrowException, duckdb.Error, OSError, ValueError, UnicodeError)
+# What checking one day's rows can raise because of what is in them (a value or type the checks
+# cannot handle), as opposed to a problem of the warehouse itself (I/O, locks, memory), which
+# must stop the load rather than be booked as a bad day.
+DATA_ERRORS = (pa.ArrowException, duckdb.ConversionException, duckdb.InvalidInputException,
+               duckdb.OutOfRangeException, duckdb.TypeMismatchException,
+               duckdb.InvalidTypeException, duckdb.BinderException,
+               duckdb.NotImplementedException)
 
 
 def _read_day(
@@ -211,7 +218,7 @@ def _write_days(
     try:
         _write_batch(con, source, results, [t for ts in tables.values() for t in ts], ingested_at)
         return results
-    except (duckdb.Error, pa.ArrowException) as exc:
+    except DATA_ERRORS as exc:
         loaded = [r for r in results if r.status == "loaded"]
         if not loaded:
             raise  # nothing of the landing data involved: a warehouse problem, not a file's
