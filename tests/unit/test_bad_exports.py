@@ -231,6 +231,42 @@ def test_other_parquet_physical_types_cast_exactly_or_quarantine_the_value(tmp_p
     ]
 
 
+def test_dates_exported_as_text_or_timestamps_in_parquet(tmp_path, con):
+    n = 4
+    put_parquet(tmp_path, "installments", D1, pa.table({
+        "loan_id": ["L1"] * n,
+        "installment_no": pa.array([1, 2, 3, 4], pa.int64()),
+        "due_date": ["2025-03-31", "2025-02-30", "31/03/2025", " 2025-04-30 "],
+        "principal_due": pa.array([100.0, 100.0, 100.0, 100.0]),
+        "interest_due": pa.array([1.25] * n),
+        "fee_due": pa.array([0] * n, pa.int16()),
+    }))
+    put_parquet(tmp_path, "installments", D2, pa.table({
+        "loan_id": ["L2"],
+        "installment_no": pa.array([1], pa.int32()),
+        "due_date": pa.array([dt.date(2025, 4, 2)], pa.date64()),
+        "principal_due": pa.array([Decimal("50.00")], pa.decimal128(18, 2)),
+        "interest_due": pa.array([Decimal("0.50")], pa.decimal128(18, 2)),
+        "fee_due": pa.array([Decimal("0.00")], pa.decimal128(18, 2)),
+    }))
+    results = load_days(con, tmp_path, CONTRACT["installments"], [D1, D2])
+    assert_accounted(con, "installments", results, {D1: 4, D2: 1})
+    file = "installments/dt=2025-03-01/installments.parquet"
+    assert quarantine(con, "installments") == [
+        (D1, file, 2, ["invalid_type:due_date"], ["due_date"]),  # no 30 February
+        (D1, file, 3, ["invalid_type:due_date"], ["due_date"]),  # not YYYY-MM-DD
+    ]
+    loaded = con.execute(
+        "select loan_id, installment_no, due_date, principal_due, interest_due, fee_due "
+        "from raw.installments order by 1, 2").fetchall()
+    d = Decimal
+    assert loaded == [
+        ("L1", 1, dt.date(2025, 3, 31), d("100.00"), d("1.25"), d("0.00")),
+        ("L1", 4, dt.date(2025, 4, 30), d("100.00"), d("1.25"), d("0.00")),
+        ("L2", 1, dt.date(2025, 4, 2), d("50.00"), d("0.50"), d("0.00")),
+    ]
+
+
 def test_nested_parquet_values_are_quarantined_as_nested(tmp_path, con):
     loan = pa.array([{"id": "L1"}, None, {"id": "L3"}], pa.struct([("id", pa.string())]))
     put_parquet(tmp_path, "repayments", D1, repayments(3, loan_id=loan))
