@@ -13,6 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from orchestration.contract import Contract, Source
 from orchestration.contract.model import LINEAGE_COLUMNS
+from orchestration.ingestion.dayranges import day_ranges
 from orchestration.ingestion.load import DayResult, load_days
 from orchestration.resources import LandingZone
 
@@ -32,8 +33,8 @@ def _column_schema(source: Source) -> dg.TableSchema:
 
 
 def _summary(results: list[DayResult]) -> dict:
-    def days(status: str) -> list[str]:
-        return [r.day.isoformat() for r in results if r.status == status]
+    def days(status: str) -> list[str]:  # ranges of consecutive days, not one item per day
+        return day_ranges(r.day for r in results if r.status == status)
 
     read = sum(r.rows_read for r in results)
     quarantined = sum(r.rows_quarantined for r in results)
@@ -42,7 +43,7 @@ def _summary(results: list[DayResult]) -> dict:
         "rows_loaded": sum(r.rows_loaded for r in results),
         "rows_quarantined": quarantined,
         "quarantined_share": round(quarantined / read, 6) if read else 0.0,
-        "days_loaded": len(days("loaded")),
+        "days_loaded": sum(r.status == "loaded" for r in results),
         "missing_days": days("missing"),
         "failed_days": days("failed"),
         "extra_columns": sorted({c for r in results for c in r.extra_columns}),
@@ -100,10 +101,17 @@ def build_ingestion_asset(
         for r in results:
             if r.status == "failed":
                 context.log.error(f"{source.name} {r.day}: {r.error}")
+        extra_days: dict[tuple, list[dt.date]] = {}
+        for r in results:
             if r.extra_columns:
-                context.log.warning(f"{source.name} {r.day}: extra columns ignored {r.extra_columns}")
+                extra_days.setdefault(tuple(r.extra_columns), []).append(r.day)
+        for extra, on_days in extra_days.items():
+            context.log.warning(f"{source.name}: extra columns ignored {list(extra)} on "
+                                + ", ".join(day_ranges(on_days)))
         if summary["missing_days"]:
-            context.log.warning(f"{source.name}: no landing folder for {summary['missing_days']}")
+            missing = sum(r.status == "missing" for r in results)
+            context.log.warning(f"{source.name}: no landing folder for {missing} day(s): "
+                                + ", ".join(summary["missing_days"]))
         if summary["failed_days"]:
             # Record the days that did load, then fail so the bad days stay visibly unloaded.
             for r in results:
@@ -118,7 +126,8 @@ def build_ingestion_asset(
                     )
             errors = "\n".join(r.error for r in results if r.error)
             raise dg.Failure(
-                description=f"{source.name}: {len(summary['failed_days'])} export day(s) could "
+                description=f"{source.name}: {sum(r.status == 'failed' for r in results)} export "
+                "day(s) could "
                 f"not be loaded:\n{errors}",
                 metadata={"failed_days": summary["failed_days"]},
             )

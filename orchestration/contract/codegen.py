@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.contract.model import (
+    DEFAULT_ENCODING,
     LINEAGE_COLUMNS,
     Column,
     Contract,
@@ -167,6 +168,7 @@ def _source_md(src: Source) -> str:
         f"- Natural key: `{', '.join(src.natural_key)}`"
         + (f"; newest version by `{src.updated_at}`, then export day" if src.updated_at else
            "; newest version by export day"),
+        *([f"- Encoding: `{src.encoding}`"] if src.encoding != DEFAULT_ENCODING else []),
         "",
         "| column | type | required | rule | meaning |",
         "|---|---|---|---|---|",
@@ -177,6 +179,37 @@ def _source_md(src: Source) -> str:
             f"| {col.doc} |"
         )
     return "\n".join(lines)
+
+
+def _reading_md(contract: Contract) -> list[str]:
+    """How files are read: encodings, null spellings, Parquet types (contract keys and rules)."""
+    spellings = ", ".join(f"`{v}`" for v in contract.null_values if v) or "none"
+    return [
+        "## Reading files",
+        "",
+        "- A file that cannot be read fails its export day only, with a one-line message naming "
+        "the file (and the column where known): undecodable text (naming the encoding and line), "
+        "a truncated Parquet file, a zero-byte CSV or Parquet file, a missing required column, a "
+        "column given twice. The other days of the run are loaded. A zero-byte JSON lines file "
+        "is an export without records (JSON lines have no header).",
+        "- Text formats (csv, jsonl) are UTF-8 unless the source declares `encoding:` (a Python "
+        "codec name such as `gbk` or `gb18030`). A byte-order mark is skipped; CRLF line ends "
+        "are fine.",
+        f"- Null spellings (`null_values:`, top level, replaceable per source): {spellings}. A "
+        "text value equal to one of them after trimming, or blank, is null. Text values are "
+        "trimmed before they are checked (` app_store ` is `app_store`).",
+        "- CSV: the header names the columns (any order; extra columns are ignored). A record is "
+        "one line: a quote left open costs that line only (`malformed_row`).",
+        "- JSON lines: `NaN` is null; `Infinity` is `invalid_type`; an object or array in a "
+        "column is `nested_value`.",
+        "- Parquet: a column of another physical type is cast when the cast is exact for the "
+        "value (int32 to bigint, text `12.50` to decimal, an integral float to integer); a value "
+        "that does not cast exactly is quarantined. A float NaN is null. A timestamp without "
+        "a time zone fails the day (it is not an instant).",
+        "- Only files with the source's extension are read; hidden files (`.DS_Store`, `._*`) "
+        "and other files in a day folder are ignored.",
+        "",
+    ]
 
 
 def docs_markdown(contract: Contract) -> str:
@@ -215,7 +248,9 @@ def docs_markdown(contract: Contract) -> str:
         "| `empty_row` | is blank |",
         "| `malformed_row` | is a CSV line with the wrong number of fields |",
         "| `malformed_json` | is a JSON line that is not a JSON object |",
+        "| `nested_value:<col>` | has an object or array where the column holds one value |",
         "",
+        *_reading_md(contract),
     ]
     parts += [_source_md(src) + "\n" for src in contract.sources.values()]
     if contract.reference:

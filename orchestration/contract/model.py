@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -10,6 +11,11 @@ import yaml
 
 CONTRACT_PATH = Path(__file__).with_name("landing_contract.yml")
 FORMATS = {"csv": "csv", "jsonl": "jsonl", "parquet": "parquet"}
+# Text values that mean "no value" (what spreadsheets and database dumps write for null); a blank
+# value is always null. The contract's top-level ``null_values`` replaces this list, and a source's
+# own ``null_values`` replaces that one.
+DEFAULT_NULL_VALUES = ("", "NULL", "null", "NA", "N/A", "\\N")
+DEFAULT_ENCODING = "utf-8"
 
 # Lineage columns every raw table carries after the contract columns.
 LINEAGE_COLUMNS: dict[str, tuple[str, str]] = {
@@ -41,6 +47,8 @@ class Source:
     natural_key: tuple[str, ...]
     columns: tuple[Column, ...]
     updated_at: str | None = None
+    encoding: str = DEFAULT_ENCODING  # of the text formats (csv, jsonl); a UTF-8 BOM is skipped
+    null_values: tuple[str, ...] = DEFAULT_NULL_VALUES
 
     @property
     def column_names(self) -> list[str]:
@@ -77,6 +85,7 @@ class Contract:
     version: int
     timezone: str
     sources: dict[str, Source]
+    null_values: tuple[str, ...] = DEFAULT_NULL_VALUES
     reference: dict[str, ReferenceTable] = field(default_factory=dict)
 
     def referenced(self, col: Column) -> ReferenceTable | None:
@@ -126,9 +135,28 @@ def _check_reference(source: str, col: Column, tables: dict[str, ReferenceTable]
         raise ValueError(f"{where}: declare either allowed or reference, not both")
 
 
+def _null_values(where: str, values: object) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"contract: {where}: null_values must be a list of strings")
+    return tuple(values)
+
+
+def _encoding(name: str, spec: dict) -> str:
+    encoding = spec.get("encoding", DEFAULT_ENCODING)
+    try:
+        codecs.lookup(encoding)
+    except (LookupError, TypeError) as exc:
+        raise ValueError(f"contract: source {name}: unknown encoding {encoding!r}") from exc
+    if spec["format"] == "parquet" and "encoding" in spec:
+        raise ValueError(f"contract: source {name}: encoding applies to csv and jsonl only")
+    return encoding
+
+
 def parse_contract(raw: dict) -> Contract:
     """Build a Contract from the parsed YAML, failing loudly on a malformed declaration."""
     reference = _reference_tables(raw)
+    null_values = (_null_values("null_values", raw["null_values"]) if "null_values" in raw
+                   else DEFAULT_NULL_VALUES)
     sources = {}
     for name, spec in raw["sources"].items():
         if spec["format"] not in FORMATS:
@@ -148,9 +176,12 @@ def parse_contract(raw: dict) -> Contract:
             natural_key=tuple(spec["natural_key"]),
             columns=columns,
             updated_at=spec.get("updated_at"),
+            encoding=_encoding(name, spec),
+            null_values=(_null_values(f"source {name}", spec["null_values"])
+                         if "null_values" in spec else null_values),
         )
     return Contract(version=raw["version"], timezone=raw["timezone"], sources=sources,
-                    reference=reference)
+                    reference=reference, null_values=null_values)
 
 
 @cache

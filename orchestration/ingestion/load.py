@@ -5,6 +5,10 @@ and to the quarantine) in one transaction, so re-running never duplicates and a 
 half a day. A day whose file is unreadable or lacks a required column is recorded as failed, and a
 day whose folder is missing as missing; in both cases rows loaded for it earlier stay untouched
 (absence of a file is no evidence that its rows are gone), and the other days still load.
+
+A bad file is an expected outcome, not a crash: whatever reading it raises fails its own day with
+a one-line message naming the file (and the column where known), and if checking a whole batch
+still fails, the batch is retried day by day so only the day at fault is failed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import pyarrow as pa
 
 from orchestration.contract import Source
 from orchestration.contract.model import LINEAGE_COLUMNS
+from orchestration.ingestion.conform import combine
 from orchestration.ingestion.errors import LandingFileError
 from orchestration.ingestion.files import files_for_day, relative_name
 from orchestration.ingestion.readers import read_file
@@ -48,6 +53,18 @@ def _batches(days: list[dt.date], size: int) -> Iterator[list[dt.date]]:
         yield days[i : i + size]
 
 
+# What reading a file can raise besides LandingFileError: a damaged file surfaces as any of these
+# from pyarrow, DuckDB or the codecs. Each is an expected outcome that fails the file's day only.
+READ_ERRORS = (pa.ArrowException, duckdb.Error, OSError, ValueError, UnicodeError)
+# What checking one day's rows can raise because of what is in them (a value or type the checks
+# cannot handle), as opposed to a problem of the warehouse itself (I/O, locks, memory), which
+# must stop the load rather than be booked as a bad day.
+DATA_ERRORS = (pa.ArrowException, duckdb.ConversionException, duckdb.InvalidInputException,
+               duckdb.OutOfRangeException, duckdb.TypeMismatchException,
+               duckdb.InvalidTypeException, duckdb.BinderException,
+               duckdb.NotImplementedException)
+
+
 def _read_day(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, source: Source, day: dt.date
 ) -> tuple[DayResult, list[pa.Table]]:
@@ -56,21 +73,28 @@ def _read_day(
         return DayResult(source.name, day, "missing"), []
     result = DayResult(source.name, day, "loaded", files=[relative_name(landing_dir, f) for f in files])
     tables = []
-    try:
-        for path, name in zip(files, result.files, strict=True):
+    for path, name in zip(files, result.files, strict=True):
+        try:
             rows = read_file(path, source, con)
-            n = rows.table.num_rows
-            tables.append(
-                rows.table.append_column("_source_file", pa.array([name] * n, pa.string()))
-                .append_column("_partition_date", pa.array([day] * n, pa.date32()))
-            )
-            result.extra_columns = sorted(set(result.extra_columns) | set(rows.extra_columns))
-            result.missing_optional_columns = sorted(
-                set(result.missing_optional_columns) | set(rows.absent_columns)
-            )
-    except LandingFileError as exc:
-        return DayResult(source.name, day, "failed", files=result.files, error=str(exc)), []
+        except LandingFileError as exc:
+            return _failed(result, str(exc)), []
+        except READ_ERRORS as exc:
+            return _failed(result, str(LandingFileError(str(path), f"cannot read file: {exc}"))), []
+        n = rows.table.num_rows
+        tables.append(
+            rows.table.append_column("_source_file", pa.array([name] * n, pa.string()))
+            .append_column("_partition_date", pa.array([day] * n, pa.date32()))
+        )
+        result.extra_columns = sorted(set(result.extra_columns) | set(rows.extra_columns))
+        result.missing_optional_columns = sorted(
+            set(result.missing_optional_columns) | set(rows.absent_columns)
+        )
     return result, tables
+
+
+def _failed(result: DayResult, error: str) -> DayResult:
+    return DayResult(result.source, result.day, "failed", files=result.files,
+                     error=" ".join(error.split()))
 
 
 def _write_batch(
@@ -84,15 +108,17 @@ def _write_batch(
     contract_cols = ", ".join(f'"{c}"' for c in source.column_names)
     lineage_cols = ", ".join(LINEAGE_COLUMNS)
     if tables:
-        batch = pa.concat_tables(tables, promote_options="permissive")
+        batch = combine(tables)
         con.register("_landing_batch", batch)
-        types = dict(con.execute("select column_name, column_type from (describe _landing_batch)")
-                     .fetchall())
-        con.execute(
-            "create or replace temp table _checked as "
-            + checked_rows_sql(source, "_landing_batch", types)
-        )
-        con.unregister("_landing_batch")
+        try:
+            types = dict(con.execute(
+                "select column_name, column_type from (describe _landing_batch)").fetchall())
+            con.execute(
+                "create or replace temp table _checked as "
+                + checked_rows_sql(source, "_landing_batch", types)
+            )
+        finally:
+            con.unregister("_landing_batch")
         counts = con.execute(
             """select _partition_date, count(*), count(*) filter (where len(reasons) = 0)
                from _checked group by 1"""
@@ -169,11 +195,44 @@ def load_days(
     landing_dir = Path(landing_dir)
     results: list[DayResult] = []
     for batch in _batches(sorted(set(days)), batch_days):
-        batch_results, tables = [], []
+        batch_results, tables = [], {}
         for day in batch:
             result, day_tables = _read_day(con, landing_dir, source, day)
             batch_results.append(result)
-            tables += day_tables
-        _write_batch(con, source, batch_results, tables, ingested_at)
-        results += batch_results
+            tables[day] = day_tables
+        results += _write_days(con, source, batch_results, tables, ingested_at)
     return results
+
+
+def _write_days(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    results: list[DayResult],
+    tables: dict[dt.date, list[pa.Table]],
+    ingested_at: dt.datetime,
+) -> list[DayResult]:
+    """Write a batch in one pass; if that fails, day by day, so a bad day fails alone.
+
+    Reading already isolates unreadable files; this guards the combined check and write, where
+    one day's data could still trip an error, so that the other days of the batch are committed
+    all the same. Returns the results, with the days that could not be written marked failed.
+    """
+    try:
+        _write_batch(con, source, results, [t for ts in tables.values() for t in ts], ingested_at)
+        return results
+    except DATA_ERRORS as exc:
+        loaded = [r for r in results if r.status == "loaded"]
+        if not loaded:
+            raise  # nothing of the landing data involved: a warehouse problem, not a file's
+        if len(results) == 1:
+            failed = _failed(loaded[0], f"{', '.join(loaded[0].files)}: cannot check rows: {exc}")
+            _write_batch(con, source, [failed], [], ingested_at)
+            return [failed]
+    others = [r for r in results if r.status != "loaded"]
+    if others:
+        _write_batch(con, source, others, [], ingested_at)
+    written = {r.day: r for r in others}
+    for r in results:
+        if r.status == "loaded":
+            [written[r.day]] = _write_days(con, source, [r], {r.day: tables[r.day]}, ingested_at)
+    return [written[r.day] for r in results]

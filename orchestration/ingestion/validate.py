@@ -5,6 +5,11 @@ warehouse type plus ``reasons``: the list of rules the row breaks (empty = good 
 ``<rule>:<column>`` so a quarantined row says what is wrong and where. Columns with business
 codes are checked against the warehouse's ``reference.<table>`` (loaded by
 ``orchestration.reference``), which must exist before this SQL runs.
+
+Text values are trimmed first (`` app_store `` is ``app_store``), and a blank or one of the
+source's null spellings (contract ``null_values``: ``NULL``, ``NA``, ``\\N``, ...) is null. A text
+value must convert exactly: ``12.345`` is not money with two decimals and ``3.5`` is not a whole
+number of months, where a plain cast would round both.
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ OFFSET_PATTERN = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 # export day is a source error (it would otherwise move the as-of date of every risk mart).
 FUTURE_SLACK_DAYS = 2
 TEXT_TYPES = {"VARCHAR"}
+INTEGER_TYPES = {"integer", "bigint", "smallint", "tinyint"}
+# The value of a text number without rounding (18 decimals: finer than any float noise such as
+# 0.1 + 0.2 = 0.30000000000000004), to tell an exact cast from a rounding one.
+EXACT = "decimal(38, 18)"
 
 
 def _literal(value: object, col_type: str) -> str:
@@ -32,12 +41,23 @@ def _literal(value: object, col_type: str) -> str:
     return repr(value)
 
 
-def _value_expr(col: Column, input_type: str | None) -> str:
-    """The column as it arrived: blanks are null; a column the file lacks is null."""
+def _value_expr(col: Column, input_type: str | None, null_values: tuple[str, ...]) -> str:
+    """The column as it arrived, trimmed: a null spelling, a blank or an absent column is null."""
     if input_type is None:
         return "null"
     ref = f'"{col.name}"'
-    return f"nullif(trim({ref}), '')" if input_type in TEXT_TYPES else ref
+    if input_type not in TEXT_TYPES:
+        return ref
+    spellings = ", ".join(_literal(v, "varchar") for v in sorted({"", *null_values}))
+    return f"case when trim({ref}) in ({spellings}) then null else trim({ref}) end"
+
+
+def _typed_expr(col: Column, value: str, input_type: str | None) -> str:
+    """The value in the column's type, or null when it does not convert exactly."""
+    typed = f"try_cast({value} as {col.type})"
+    if col.type in INTEGER_TYPES and input_type in TEXT_TYPES:  # a cast would round '3.5' to 4
+        return f"case when try_cast({value} as {EXACT}) % 1 <> 0 then null else {typed} end"
+    return typed
 
 
 def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list[str]:
@@ -60,7 +80,7 @@ def _checks(col: Column, value: str, typed: str, input_type: str | None) -> list
         )
     if col.type.startswith("decimal") and input_type in TEXT_TYPES:
         checks.append(
-            f"case when {typed} <> try_cast({value} as decimal(38, 10)) "
+            f"case when {typed} <> try_cast({value} as {EXACT}) "
             f"then 'invalid_precision:{name}' end"
         )
     if col.allowed is not None:
@@ -90,31 +110,44 @@ def checked_rows_sql(source: Source, relation: str, input_types: dict[str, str])
     ``input_types`` maps each column present in the relation to its DuckDB type; contract
     columns absent from it load as null (and fail ``missing_required`` if required).
     """
-    typed_cols, checks, originals, values = [], [], [], []
+    # Three layers, so each column's trimmed value and typed value are computed once per row
+    # however many checks read them: values (v), typed values (t), then checks and reasons.
+    value_cols, typed_cols, out_cols, checks, originals, values = [], [], [], [], [], []
     for col in source.columns:
         input_type = input_types.get(col.name)
-        value = _value_expr(col, input_type)
-        typed = f"try_cast({value} as {col.type})"
-        typed_cols.append(f'{typed} as "{col.name}"')
-        values.append(value)
-        checks += _checks(col, value, typed, input_type)
+        v, t = f'"__v_{col.name}"', f'"__t_{col.name}"'
+        value_cols.append(f"{_value_expr(col, input_type, source.null_values)} as {v}")
+        typed_cols.append(f"{_typed_expr(col, v, input_type)} as {t}")
+        out_cols.append(f'{t} as "{col.name}"')
+        values.append(v)
+        checks += _checks(col, v, t, input_type)
         if input_type is not None:
             originals.append(f"'{col.name}': \"{col.name}\"")
     record = "to_json({" + ", ".join(originals) + "})" if originals else "null::json"
+    all_checks = "[" + ", ".join(checks) + "]"
+    # A problem the reader found in a value (_value_errors, e.g. nested_value:<col>) replaces the
+    # checks of that column: its text would otherwise pass as a varchar or fail as a type.
+    flagged = "list_transform(_value_errors, lambda e: split_part(e, ':', 2))"
     reasons = (
         "case when _structural_error is not null then [_structural_error] "
+        "when _value_errors is not null then list_concat(_value_errors, list_filter("
+        f"{all_checks}, lambda r: r is not null "
+        f"and not list_contains({flagged}, split_part(r, ':', 2)))) "
         f"when {' and '.join(f'{v} is null' for v in values)} then ['empty_row'] else "
-        "list_filter([" + ", ".join(checks) + "], lambda r: r is not null) end"
+        f"list_filter({all_checks}, lambda r: r is not null) end"
     )
-    select_list = ",\n    ".join(typed_cols)
+    sep = ",\n    "
     return f"""
 select
-    {select_list},
+    {sep.join(out_cols)},
     _source_file,
     _source_row,
     _partition_date,
     {reasons} as reasons,
     case when _raw_line is not null then to_json({{'line': _raw_line}}) else {record} end
         as record
-from {relation}
+from (
+    select *, {sep.join(typed_cols)}
+    from (select *, {sep.join(value_cols)} from {relation})
+)
 """

@@ -232,3 +232,86 @@ def test_parquet_timestamp_without_time_zone_fails_the_day_naming_the_column(tmp
     assert result.status == "failed"
     assert "loans/dt=2025-03-01/loans.parquet" in result.error
     assert "column 'disbursed_at'" in result.error
+
+
+def test_day_ranges_compact_consecutive_days():
+    from orchestration.ingestion.dayranges import day_ranges
+
+    d = dt.date
+    days = [d(2022, 10, 8) + dt.timedelta(days=i) for i in range(39)]  # 10-08 .. 11-15
+    days += [d(2022, 12, 1), d(2022, 12, 3), d(2022, 12, 4), d(2022, 12, 3)]  # a repeat
+    assert day_ranges(reversed(days)) == [
+        "2022-10-08..2022-11-15 (39 days)", "2022-12-01", "2022-12-03..2022-12-04 (2 days)"]
+    assert day_ranges([]) == []
+    assert day_ranges([d(2024, 2, 28), d(2024, 2, 29), d(2024, 3, 1)]) == [
+        "2024-02-28..2024-03-01 (3 days)"]  # across a leap day and a month end
+
+
+def test_contract_text_keys_default_override_and_fail_loudly():
+    import copy
+
+    import yaml
+
+    from orchestration.contract.model import CONTRACT_PATH, DEFAULT_NULL_VALUES, parse_contract
+
+    raw = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
+    assert CONTRACT.null_values == DEFAULT_NULL_VALUES == ("", "NULL", "null", "NA", "N/A", "\\N")
+    assert (CONTRACT["users"].encoding, CONTRACT["users"].null_values) == ("utf-8",
+                                                                           DEFAULT_NULL_VALUES)
+    custom = copy.deepcopy(raw)
+    custom["null_values"] = ["", "-"]
+    custom["sources"]["users"].update(encoding="gb18030", null_values=["?"])
+    parsed = parse_contract(custom)
+    assert (parsed["users"].encoding, parsed["users"].null_values) == ("gb18030", ("?",))
+    assert parsed["applications"].null_values == ("", "-")  # the top-level list
+    for source, key, value, message in [
+        ("users", "encoding", "klingon", "unknown encoding"),
+        ("loans", "encoding", "utf-8", "csv and jsonl only"),
+        ("users", "null_values", "NULL", "list of strings"),
+    ]:
+        bad = copy.deepcopy(raw)
+        bad["sources"][source][key] = value
+        with pytest.raises(ValueError, match=message):
+            parse_contract(bad)
+
+
+def test_conform_casts_exact_types_and_turns_the_rest_into_text():
+    from decimal import Decimal
+
+    from orchestration.contract import Column
+    from orchestration.ingestion.conform import combine, conform_column
+
+    def conform(values, arrow_type, col_type):
+        array, nested = conform_column(pa.chunked_array([pa.array(values, arrow_type)]),
+                                       Column("x", col_type, ""), "f.parquet")
+        assert nested is None
+        return array.type, array.to_pylist()
+
+    assert conform([1, None], pa.int32(), "bigint") == (pa.int64(), [1, None])
+    assert conform([2.0, float("nan")], pa.float64(), "bigint") == (pa.string(), ["2", None])
+    assert conform([2.0, 3.0], pa.float32(), "integer") == (pa.int32(), [2, 3])
+    assert conform([2**40], pa.int64(), "integer") == (pa.string(), ["1099511627776"])
+    assert conform([12.5, 1001.0], pa.float64(), "varchar") == (pa.string(), ["12.5", "1001"])
+    assert conform(["12.50"], pa.string(), "decimal(18,2)") == (pa.string(), ["12.50"])
+    assert conform([Decimal("1.5")], pa.decimal128(10, 1), "decimal(18,2)") == (
+        pa.decimal128(18, 2), [Decimal("1.50")])
+    # Files that disagree on a column's type are combined as text, losslessly.
+    a = pa.table({"x": pa.array([Decimal("1.50")], pa.decimal128(18, 2))})
+    b = pa.table({"x": pa.array(["abc"])})
+    assert combine([a, b]).column("x").to_pylist() == ["1.50", "abc"]
+    assert combine([a, a]).schema.field("x").type == pa.decimal128(18, 2)
+
+
+def test_run_summary_reports_missing_and_failed_days_as_ranges():
+    from orchestration.assets.ingestion import _summary
+    from orchestration.ingestion.load import DayResult
+
+    days = [dt.date(2025, 3, d) for d in range(1, 8)]
+    statuses = ["missing", "missing", "missing", "loaded", "failed", "missing", "loaded"]
+    results = [DayResult("users", d, s, rows_read=2 if s == "loaded" else 0,
+                         rows_loaded=2 if s == "loaded" else 0)
+               for d, s in zip(days, statuses, strict=True)]
+    summary = _summary(results)
+    assert summary["missing_days"] == ["2025-03-01..2025-03-03 (3 days)", "2025-03-06"]
+    assert summary["failed_days"] == ["2025-03-05"]
+    assert (summary["days_loaded"], summary["rows_loaded"]) == (2, 4)
