@@ -243,7 +243,7 @@ def test_reference_data_is_loaded_by_the_ingestion_run_and_read_by_dbt(pipeline,
     (channels,) = con.execute("select count(*) from reference.channels").fetchone()
     assert con.execute("select count(*), count(distinct channel), sum(cast(is_paid as int)) "
                        "from staging.stg_ref_channels").fetchone() == (channels, channels,
-                                                                       channels - 1)
+                                                                       channels - 2)  # organic, direct unpaid
     # the simulator's injected unknown channel is quarantined with the reason
     (unknown,) = con.execute(
         "select count(*) from raw.quarantine where list_contains(reasons, 'not_allowed:channel')"

@@ -68,15 +68,15 @@ def test_bad_files_are_reported_by_file_row_and_column_and_nothing_changes(con, 
         load_reference(con, ref_dir)
     message = str(err.value)
     channels = ref_dir / "channels.csv"
-    # the 8 default channels are rows 1-8; the appended rows are 9, 10, 11
-    assert f"{channels} row 10, column channel: empty value" in message
-    assert f"{channels} row 11, column is_paid: not a valid boolean ('maybe')" in message
-    assert f"{channels} rows 9, 11, column channel: duplicate code 'douyin'" in message
+    # the 9 default channels are rows 1-9; the appended rows are 10, 11, 12
+    assert f"{channels} row 11, column channel: empty value" in message
+    assert f"{channels} row 12, column is_paid: not a valid boolean ('maybe')" in message
+    assert f"{channels} rows 10, 12, column channel: duplicate code 'douyin'" in message
     assert f"{ref_dir / 'products.csv'}: required column 'product' is missing" in message
     assert f"{ref_dir / 'event_types.csv'}: file is missing" in message
     assert "loan_terms.csv row 5, column term_months: not a valid integer ('eighteen')" in message
     # the warehouse keeps the reference it had
-    assert con.execute("select count(*) from reference.channels").fetchone() == (8,)
+    assert con.execute("select count(*) from reference.channels").fetchone() == (9,)
 
 
 def test_bom_crlf_padding_and_extra_columns_are_accepted(con, ref_dir):
