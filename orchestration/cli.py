@@ -85,7 +85,7 @@ def run(settings: Settings) -> int:
             results = run_pipeline(defs, instance, span)
         except RunInterrupted as stopped:
             print(f"make run stopped: {stopped}", file=sys.stderr)
-            return 130
+            return 130 if stopped.canceled else 1
     print_summary(settings)
     ok = all(r.success for r in results)
     if not ok:

@@ -39,7 +39,11 @@ STOP_GRACE_SECONDS = 60.0
 
 
 class RunInterrupted(Exception):
-    """The run was stopped by a signal or gave up waiting for the writer pool."""
+    """The run was stopped by a signal (``canceled``) or gave up waiting for the writer pool."""
+
+    def __init__(self, reason: str, canceled: bool):
+        super().__init__(reason)
+        self.canceled = canceled
 
 
 def wait_timeout() -> float:
@@ -64,6 +68,7 @@ class GuardedRun:
         self.out = out or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.invocation = uuid.uuid4().hex
         self.stop_reason: str | None = None
+        self.canceled = False
         self._stopped_at: float | None = None
         self._result: dg.ExecuteInProcessResult | None = None
         self._error: BaseException | None = None
@@ -98,7 +103,7 @@ class GuardedRun:
                 signal.signal(s, handler)
         self._release()
         if self.stop_reason is not None:
-            raise RunInterrupted(self.stop_reason)
+            raise RunInterrupted(self.stop_reason, self.canceled)
         if self._error is not None:
             raise self._error
         assert self._result is not None
@@ -140,6 +145,7 @@ class GuardedRun:
         if self.stop_reason is not None:
             return
         self.stop_reason = reason
+        self.canceled = canceled
         self._stopped_at = time.monotonic()
         self.out(f"Stopping {self.job.name}: {reason}")
         run_id = self._run_id()
