@@ -106,7 +106,10 @@ def test_waiting_for_a_live_holder_is_reported_and_times_out(platform):
                              status=dg.DagsterRunStatus.STARTED,
                              tags={PID_TAG: str(holder.pid), HOST_TAG: socket.gethostname()})
             instance.add_run(run)
-            instance.event_log_storage.claim_concurrency_slot("duckdb_writer", run.run_id, "step")
+            instance.event_log_storage.initialize_concurrency_limit_to_default("duckdb_writer")
+            claimed = instance.event_log_storage.claim_concurrency_slot(
+                "duckdb_writer", run.run_id, "step")
+            assert claimed.is_claimed
         code, log = platform.run("waiting", {"LENDING_WRITER_WAIT_TIMEOUT": "5"})
         assert code == 1, log[-3000:]
         assert "Waiting for the duckdb_writer pool" in log
