@@ -147,3 +147,15 @@ def test_sigterm_cancels_the_run_and_frees_its_slot(instance):
     assert run.status == dg.DagsterRunStatus.CANCELED
     assert holders(instance) == []
     assert signal.getsignal(signal.SIGTERM) is not None  # handlers restored
+
+
+def test_sensor_of_make_ui_recovers_dead_runs(instance, dead_pid):
+    from orchestration.recovery_sensor import recover_dead_runs_sensor
+
+    dead = add_run(instance, dead_pid)
+    claim(instance, dead, "raw__loans")
+    result = recover_dead_runs_sensor(dg.build_sensor_context(instance=instance))
+    assert dead in result.skip_message
+    assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
+    assert holders(instance) == []
+    assert recover_dead_runs_sensor.default_status == dg.DefaultSensorStatus.RUNNING
