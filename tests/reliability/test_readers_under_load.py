@@ -23,9 +23,9 @@ READERS = 4
 REBUILDS = 5
 
 
-def read_loop(path: str, expected: list[str], stop, results) -> None:
+def read_loop(path: str, expected: list[str], stop, results, ready=None) -> None:
     reads, errors, versions = 0, [], set()
-    while not stop.is_set():
+    while not stop.is_set() or reads + len(errors) == 0:
         try:
             problems = snapshot_problems(path, set(expected))
             with duckdb.connect(path, read_only=True) as con:
@@ -34,6 +34,8 @@ def read_loop(path: str, expected: list[str], stop, results) -> None:
             reads += 1
         except Exception as err:  # noqa: BLE001 - every error is a finding
             errors.append(f"{type(err).__name__}: {err}")
+        if reads + len(errors) == 1 and ready is not None:
+            ready.put(True)
     results.put((reads, errors, sorted(versions)))
 
 
@@ -53,15 +55,17 @@ def rebuild(source_warehouse, scratch, serving_dir, seed: int) -> str:
 
 def test_readers_see_one_complete_version_while_the_snapshot_is_rebuilt(platform, tmp_path):
     ctx = mp.get_context("spawn")
-    stop, results = ctx.Event(), ctx.Queue()
+    stop, results, ready = ctx.Event(), ctx.Queue(), ctx.Queue()
     expected = sorted(platform.reference_snapshot)
-    readers = [ctx.Process(target=read_loop, args=(str(platform.snapshot), expected, stop, results))
+    readers = [ctx.Process(target=read_loop,
+                           args=(str(platform.snapshot), expected, stop, results, ready))
                for _ in range(READERS)]
     for reader in readers:
         reader.start()
     published = []
     try:
-        time.sleep(2)
+        for _ in readers:  # every reader has read once before the first rebuild
+            ready.get(timeout=300)
         for seed in range(REBUILDS):
             published.append(rebuild(platform.warehouse, tmp_path / "scratch.duckdb",
                                      platform.snapshot.parent, seed))
