@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.recovery import PID_TAG
 from orchestration.serving import SNAPSHOT_NAME
 from orchestration.settings import REPO_ROOT
 from tests.fingerprints import table_fingerprints
@@ -107,13 +108,17 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, proc: subprocess.
     return None
 
 
-def writer_slot_holders(platform: Platform) -> list[str]:
-    """Run ids holding a slot of the duckdb_writer pool in the platform's Dagster instance."""
+def writer_slot_holders(platform: Platform, pid: int | None = None) -> list[str]:
+    """Run ids holding a slot of the duckdb_writer pool (only runs of process ``pid`` if given)."""
     if not (platform.dagster_home / "history").exists():
         return []
     with platform.instance() as instance:
         info = instance.event_log_storage.get_concurrency_info("duckdb_writer")
-    return [slot.run_id for slot in info.claimed_slots]
+        holders = [slot.run_id for slot in info.claimed_slots]
+        if pid is not None:
+            holders = [r for r in holders
+                       if instance.get_run_by_id(r).tags.get(PID_TAG) == str(pid)]
+    return holders
 
 
 def snapshot_problems(path: Path, expected: set[str]) -> list[str]:

@@ -18,7 +18,7 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
-from orchestration.recovery import HOST_TAG, PID_TAG
+from orchestration.recovery import HOST_TAG, PID_TAG, recover_dead_runs
 from tests.reliability.platform import (
     kill_tree,
     snapshot_problems,
@@ -49,7 +49,7 @@ def assert_rerun_recovers(platform, name: str) -> str:
 def test_run_killed_during_ingestion_does_not_block_the_next_one(platform):
     """Issue 14: the killed run kept the writer slot and the next `make run` waited forever."""
     proc = platform.start("issue14_killed")
-    holders = wait_for(lambda: writer_slot_holders(platform), STARTUP_TIMEOUT, proc=proc)
+    holders = wait_for(lambda: writer_slot_holders(platform, proc.pid), STARTUP_TIMEOUT, proc=proc)
     assert holders, platform.log("issue14_killed")[-3000:]
     kill_tree(proc)
     # The state that hung the next run: a dead run still STARTED, holding the only writer slot.
@@ -70,7 +70,7 @@ def test_run_killed_during_ingestion_does_not_block_the_next_one(platform):
 
 def test_sigterm_cancels_the_run_and_releases_the_slot(platform):
     proc = platform.start("sigterm")
-    holders = wait_for(lambda: writer_slot_holders(platform), STARTUP_TIMEOUT, proc=proc)
+    holders = wait_for(lambda: writer_slot_holders(platform, proc.pid), STARTUP_TIMEOUT, proc=proc)
     assert holders, platform.log("sigterm")[-3000:]
     proc.send_signal(signal.SIGTERM)  # the CLI only, as `kill <pid>` does
     try:
@@ -120,7 +120,9 @@ def test_waiting_for_a_live_holder_is_reported_and_times_out(platform):
     finally:
         holder.kill()
         holder.wait()
-    # Once its process is gone, the next run recovers it (checked in the loop below).
+    with platform.instance() as instance:  # its process is gone: recovered like a crashed run
+        assert [r.run_id for r in recover_dead_runs(instance, log=lambda _: None)] == [run.run_id]
+    assert writer_slot_holders(platform) == []
 
 
 @pytest.mark.parametrize("attempt", range(KILLS))
@@ -130,7 +132,8 @@ def test_killed_at_a_random_moment_then_rerun_gives_identical_marts(platform, at
     proc = platform.start(f"kill_{attempt}")
     name = f"kill_{attempt}"
     if phase == "ingestion":
-        started = wait_for(lambda: writer_slot_holders(platform), STARTUP_TIMEOUT, proc=proc)
+        started = wait_for(lambda: writer_slot_holders(platform, proc.pid), STARTUP_TIMEOUT,
+                           proc=proc)
         delay = rng.uniform(0, 3)
     elif phase == "dbt":
         started = wait_for(lambda: "Building the warehouse" in platform.log(name),
