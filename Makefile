@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(LENDING_DATA_DIR)/dagster_home
 LANDING := $(or $(LENDING_LANDING_DIR),$(LENDING_DATA_DIR)/landing)
 SEED ?= 42
 
-.PHONY: install run demo-data ui test lint contract bench clean reprocess
+.PHONY: install run demo-data ui test test-reliability lint contract bench clean reprocess
 
 # The venv is (re)built when the pinned requirements change.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -40,6 +40,9 @@ ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run`
 
 test: install  ## unit + integration tests
 	$(BIN)/python -m pytest -q
+
+test-reliability: install  ## crash recovery, exact reruns, readers under load, personal data (slow)
+	$(BIN)/python -m pytest -q -m reliability tests/reliability
 
 lint: install  ## ruff, and generated files up to date
 	$(BIN)/ruff check .

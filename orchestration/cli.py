@@ -18,8 +18,10 @@ import duckdb
 
 from orchestration.contract import load_contract
 from orchestration.ingestion.files import landing_days
+from orchestration.recovery import recover_dead_runs
 from orchestration.reference_report import format_unknown_codes, unknown_codes
 from orchestration.reprocess import ReprocessRangeError, reprocess_span
+from orchestration.run_guard import GuardedRun, RunInterrupted
 from orchestration.sensors import LAUNCHED_BY_TAG  # make run builds the warehouse itself
 from orchestration.settings import Settings
 
@@ -49,16 +51,15 @@ def run_pipeline(
 ) -> list[dg.ExecuteInProcessResult]:
     """Ingest every export day in ``span`` in one run, then build the warehouse in another."""
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    ingest = defs.resolve_job_def("daily_ingestion").execute_in_process(
+    # GuardedRun: stops cleanly on SIGINT/SIGTERM, says which run holds the writer pool.
+    ingest = GuardedRun(instance, defs.resolve_job_def("daily_ingestion")).execute(
         run_config=quiet,
-        instance=instance,
         tags={RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"},
         raise_on_error=False,
     )
-    print("Building the warehouse (dbt build) and the serving snapshot")
-    build = defs.resolve_job_def("build_warehouse").execute_in_process(
-        run_config=quiet, instance=instance, tags={LAUNCHED_BY_TAG: "make_run"},
-        raise_on_error=False,
+    print("Building the warehouse (dbt build) and the serving snapshot", flush=True)
+    build = GuardedRun(instance, defs.resolve_job_def("build_warehouse")).execute(
+        run_config=quiet, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
     )
     return [ingest, build]
 
@@ -80,8 +81,14 @@ def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
     home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.data_dir / "dagster_home")))
     ensure_dagster_home(home)
     with dg.DagsterInstance.get() as instance:
-        print(f"Ingesting export days {span[0]} .. {span[1]} from {settings.landing_dir}")
-        results = run_pipeline(defs, instance, span)
+        recover_dead_runs(instance)  # a killed earlier run must not hold the writer pool
+        print(f"Ingesting export days {span[0]} .. {span[1]} from {settings.landing_dir}",
+              flush=True)
+        try:
+            results = run_pipeline(defs, instance, span)
+        except RunInterrupted as stopped:
+            print(f"make run stopped: {stopped}", file=sys.stderr)
+            return 130 if stopped.canceled else 1
     print_summary(settings)
     ok = all(r.success for r in results)
     if not ok:

@@ -13,6 +13,7 @@ from orchestration.assets.serving import build_serving_asset
 from orchestration.contract import load_contract
 from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
 from orchestration.partitions import daily_export_partitions
+from orchestration.recovery_sensor import recover_dead_runs_sensor
 from orchestration.resources import build_resources
 from orchestration.sensors import build_after_ingestion, build_landing_sensor
 from orchestration.settings import DBT_PROJECT_DIR, Settings
@@ -37,6 +38,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         sensors=[
             build_landing_sensor(contract, settings.start_date.isoformat()),
             build_after_ingestion,
+            recover_dead_runs_sensor,
         ],
         resources=build_resources(settings, DBT_PROJECT_DIR),
     )

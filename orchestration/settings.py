@@ -2,8 +2,9 @@
 
 LENDING_DATA_DIR (root, default <repo>/data), LENDING_LANDING_DIR, LENDING_WAREHOUSE_PATH,
 LENDING_SERVING_DIR, LENDING_MODELS_DIR, LENDING_REFERENCE_DIR (business code lists, default
-<repo>/reference), LENDING_PII_KEY (the dev default is public: set a secret
-in production), LENDING_START_DATE (first daily partition). The README has the full table.
+<repo>/reference), LENDING_PII_KEY (the dev default is public: set a secret in production),
+LENDING_START_DATE (first daily partition), LENDING_ENV (``production`` refuses the public dev
+PII key). The README has the full table.
 """
 
 from __future__ import annotations
@@ -17,6 +18,22 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEV_PII_KEY = "dev-only-unsafe-pii-key"
 TIMEZONE = "Asia/Shanghai"
+PRODUCTION = "production"
+
+
+class UnsafeConfigurationError(SystemExit):
+    """A setting that is fine for a demo but unsafe for the environment declared in LENDING_ENV."""
+
+
+def check_production_safety(environment: str, pii_key: str) -> None:
+    """In production, PII hashes keyed with the public dev key could be reversed by anyone."""
+    if environment == PRODUCTION and pii_key.strip() in (DEV_PII_KEY, ""):
+        raise UnsafeConfigurationError(
+            "LENDING_ENV=production but LENDING_PII_KEY is empty or the public development "
+            f"key {DEV_PII_KEY!r}: anyone could reverse the hashed names, phones and ID numbers. "
+            "Set LENDING_PII_KEY to a secret (e.g. `openssl rand -hex 32`) and keep it out of "
+            "the repository."
+        )
 
 
 @dataclass(frozen=True)
@@ -38,13 +55,16 @@ class Settings:
         def path(name: str, default: Path) -> Path:
             return Path(env.get(name, default)).resolve()
 
+        environment = env.get("LENDING_ENV", "development").strip().lower()
+        pii_key = env.get("LENDING_PII_KEY", DEV_PII_KEY)
+        check_production_safety(environment, pii_key)
         return cls(
             data_dir=data,
             landing_dir=path("LENDING_LANDING_DIR", data / "landing"),
             warehouse_path=path("LENDING_WAREHOUSE_PATH", data / "warehouse" / "lending.duckdb"),
             serving_dir=path("LENDING_SERVING_DIR", data / "serving"),
             models_dir=path("LENDING_MODELS_DIR", data / "models"),
-            pii_key=env.get("LENDING_PII_KEY", DEV_PII_KEY),
+            pii_key=pii_key,
             start_date=dt.date.fromisoformat(env.get("LENDING_START_DATE", "2025-01-01")),
             reference_dir=path("LENDING_REFERENCE_DIR", REPO_ROOT / "reference"),
         )

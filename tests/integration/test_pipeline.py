@@ -5,7 +5,6 @@ Dagster + dbt run costs tens of seconds.
 """
 
 import datetime as dt
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from orchestration.contract import load_contract
 from orchestration.dbt_project import ensure_manifest
 from orchestration.definitions import build_definitions
 from orchestration.settings import Settings
+from tests.fingerprints import table_fingerprints
 
 pytestmark = pytest.mark.integration
 CONTRACT = load_contract()
@@ -41,27 +41,6 @@ def landing_row_counts(landing: Path) -> dict[str, int]:
                 total += len(lines) - (1 if source.format == "csv" else 0)
         counts[name] = total
     return counts
-
-
-def table_fingerprints(path: Path) -> dict[str, str]:
-    """Content hash of every table and view, ignoring load timestamps."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        relations = con.execute(
-            """select table_schema, table_name from information_schema.tables
-               where table_schema in ('raw', 'staging', 'intermediate', 'marts')"""
-        ).fetchall()
-        prints = {}
-        for schema, name in relations:
-            cols = [
-                c for (c,) in con.execute(
-                    "select column_name from information_schema.columns "
-                    "where table_schema = ? and table_name = ? and column_name <> '_ingested_at' "
-                    "order by ordinal_position", [schema, name]).fetchall()
-            ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            rows = con.execute(f'select {select} from "{schema}"."{name}" order by all').fetchall()
-            prints[f"{schema}.{name}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
-    return prints
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,31 @@
+"""Content hashes of warehouse relations, shared by the integration and reliability suites."""
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+WAREHOUSE_SCHEMAS = ("raw", "staging", "intermediate", "marts")
+VOLATILE_COLUMNS = ("_ingested_at",)  # load timestamps differ between identical loads
+
+
+def table_fingerprints(path: Path, schemas: tuple[str, ...] = WAREHOUSE_SCHEMAS) -> dict[str, str]:
+    """Content hash (sorted rows) of every table and view of ``schemas``, ignoring load times."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        relations = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in (select unnest(?::varchar[]))", [list(schemas)]
+        ).fetchall()
+        prints = {}
+        for schema, name in relations:
+            cols = [
+                c for (c,) in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? "
+                    "and column_name not in (select unnest(?::varchar[])) "
+                    "order by ordinal_position", [schema, name, list(VOLATILE_COLUMNS)]).fetchall()
+            ]
+            select = ", ".join(f'"{c}"' for c in cols)
+            rows = con.execute(f'select {select} from "{schema}"."{name}" order by all').fetchall()
+            prints[f"{schema}.{name}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return prints
