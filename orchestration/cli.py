@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.contract import load_contract
+from orchestration.ingestion.dayranges import day_ranges
 from orchestration.ingestion.files import landing_days
 from orchestration.recovery import recover_dead_runs
 from orchestration.reference_report import format_unknown_codes, unknown_codes
@@ -124,6 +125,10 @@ def print_summary(settings: Settings) -> None:
                    from marts.mart_portfolio_monthly order by month_end_date desc limit 1"""
             ).fetchone()
         unknown = format_unknown_codes(unknown_codes(con, settings.reference_dir))
+        failed = con.execute(
+            """select source, list(_partition_date order by _partition_date), any_value(error)
+               from raw.load_log where status = 'failed' group by source order by source"""
+        ).fetchall()
     print(f"\nWarehouse {settings.warehouse_path}")
     print(f"{'table':<48}{'rows':>12}")
     for schema, name, n in rows:
@@ -133,6 +138,9 @@ def print_summary(settings: Settings) -> None:
               + ", ".join(f"{s} {n:,}" for s, n in quarantine))
     if unknown:
         print(unknown)
+    for source, days, example in failed:
+        print(f"\nExport days of {source} that could not be loaded (raw.load_log): "
+              f"{', '.join(day_ranges(days))}\n  e.g. {example}")
     if headline:
         month_end, loans, outstanding, npl, par30 = headline
         print(f"\nPortfolio at {month_end}: {loans:,} active loans, {outstanding:,.2f} CNY "

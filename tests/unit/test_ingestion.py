@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -315,3 +316,26 @@ def test_run_summary_reports_missing_and_failed_days_as_ranges():
     assert summary["missing_days"] == ["2025-03-01..2025-03-03 (3 days)", "2025-03-06"]
     assert summary["failed_days"] == ["2025-03-05"]
     assert (summary["days_loaded"], summary["rows_loaded"]) == (2, 4)
+
+
+def test_make_run_summary_names_the_export_days_that_failed(tmp_path, capsys):
+    from orchestration.cli import print_summary
+    from orchestration.ingestion.schema import ensure_raw_schema
+    from orchestration.reference import load_reference
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
+    settings.warehouse_path.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        ensure_raw_schema(con)
+        load_reference(con, settings.reference_dir)
+        for day, error in (("2025-03-01", "a.parquet, column principal: cannot read"),
+                           ("2025-03-02", "b.parquet: truncated"), ("2025-03-05", "c: bad")):
+            con.execute(
+                "insert into raw.load_log values ('loans', ?, 'failed', [], 0, 0, 0, [], [], ?, now())",
+                [day, error])
+    print_summary(settings)
+    out = capsys.readouterr().out
+    assert ("Export days of loans that could not be loaded (raw.load_log): "
+            "2025-03-01..2025-03-02 (2 days), 2025-03-05\n"
+            "  e.g. ") in out
