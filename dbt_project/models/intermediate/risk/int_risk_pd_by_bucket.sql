@@ -42,7 +42,7 @@ observed as (
 
 estimated as (
 select
-    cast(d.bucket as varchar) as bucket,
+    cast(d.bucket as {{ dbt.type_string() }}) as bucket,
     cast(
         case
             when coalesce(o.observations, 0) >= {{ var('risk_pd_min_observations', 30) }}
@@ -57,7 +57,7 @@ select
                 and o.outstanding_principal > 0
                 then 'observed_roll_forward_12m'
             else 'default_seed'
-        end as varchar
+        end as {{ dbt.type_string() }}
     ) as pd_source,
     cast(coalesce(o.observations, 0) as bigint) as observations,
     cast(coalesce(o.charged_off_within_12m, 0) as bigint) as observations_charged_off_within_12m,

@@ -68,8 +68,8 @@ aggregated as (
 
 select
     cast(application_month as date) as application_month,
-    cast(product as varchar) as product,
-    cast(acquisition_channel as varchar) as acquisition_channel,
+    cast(product as {{ dbt.type_string() }}) as product,
+    cast(acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
     cast(applications as bigint) as applications,
     cast(decided as bigint) as decided,
     cast(approved as bigint) as approved,

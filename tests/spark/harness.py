@@ -1,0 +1,121 @@
+"""Build the same dataset on DuckDB and on a local Spark session, and read marts from both.
+
+Plain functions, used by tests/spark/test_engine_parity.py and by the benchmark's Spark column:
+
+1. ``make_dataset``: simulator -> landing -> ingestion into a DuckDB warehouse (the functions the
+   Dagster assets call) -> raw schema exported to the Parquet lake (orchestration.lake).
+2. ``dbt_build``: ``dbt build`` on a target (duckdb or spark), in-process through dbtRunner so the
+   Spark session dbt starts stays alive for reading the results afterwards.
+3. ``read_duckdb`` / ``read_spark``: a relation as a pandas DataFrame, for the comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.contract import load_contract
+from orchestration.ingestion.files import landing_days
+from orchestration.ingestion.load import load_days
+from orchestration.lake import export_raw_to_parquet
+from orchestration.settings import DBT_PROJECT_DIR
+
+# The small dataset of tests/integration (3 months, 300 users a month).
+SIMULATOR_ARGS = ("--seed", "7", "--start", "2025-01-01", "--months", "3", "--scale", "300")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    root: Path
+    landing: Path
+    warehouse: Path
+    lake: Path
+    spark_dir: Path
+
+    def env(self) -> dict[str, str]:
+        """Environment of a dbt run over this dataset (both targets read it from here)."""
+        return {
+            "LENDING_WAREHOUSE_PATH": str(self.warehouse),
+            "LENDING_LAKE_DIR": str(self.lake),
+            "LENDING_SPARK_DIR": str(self.spark_dir),
+        }
+
+
+def make_dataset(root: Path, simulator_args: tuple[str, ...] = SIMULATOR_ARGS) -> Dataset:
+    """Generate, ingest and export one dataset under ``root``."""
+    root = Path(root).resolve()
+    data = Dataset(root, root / "landing", root / "warehouse.duckdb", root / "lake", root / "spark")
+    subprocess.run([sys.executable, "-m", "simulator", "--out", str(data.landing), *simulator_args,
+                    "--no-progress"], check=True, stdout=subprocess.DEVNULL)
+    contract = load_contract()
+    with duckdb.connect(str(data.warehouse)) as con:
+        for source in contract.sources.values():
+            load_days(con, data.landing, source, landing_days(data.landing, source.name))
+        export_raw_to_parquet(con, data.lake, tables=list(contract.sources))
+    return data
+
+
+@contextmanager
+def _environ(values: dict[str, str]):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> dict[str, str]:
+    """``dbt build --target <target>`` over ``data``; returns {node unique_id: status}.
+
+    Raises with the failing nodes' names and messages when anything errors or fails.
+    """
+    from dbt.cli.main import dbtRunner
+
+    args = ["build", "--target", target, "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(data.root / f"dbt_target_{target}"),
+            "--log-path", str(data.root / f"dbt_logs_{target}"), "--quiet", *extra_args]
+    with _environ(data.env()):
+        result = dbtRunner().invoke(args)
+    if result.exception is not None:
+        raise RuntimeError(f"dbt build --target {target} raised: {result.exception}")
+    statuses = {r.node.unique_id: str(r.status) for r in result.result}
+    bad = [f"{r.node.unique_id}: {r.status}: {(r.message or '')[:400]}"
+           for r in result.result if str(r.status) in ("error", "fail", "runtime error")]
+    if bad or not result.success:
+        raise AssertionError(f"dbt build --target {target}: {len(bad)} node(s) failed:\n"
+                             + "\n".join(bad))
+    return statuses
+
+
+def read_duckdb(data: Dataset, relation: str) -> pd.DataFrame:
+    with duckdb.connect(str(data.warehouse), read_only=True) as con:
+        return con.execute(f"select * from {relation}").df()
+
+
+def spark_session():
+    """The Spark session dbt's session method started in this process (None before a build)."""
+    from pyspark.sql import SparkSession
+
+    return SparkSession.getActiveSession()
+
+
+def read_spark(relation: str) -> pd.DataFrame:
+    session = spark_session()
+    if session is None:
+        raise RuntimeError("no active Spark session: run dbt_build(..., 'spark') first")
+    rows = session.sql(f"select * from {relation}").collect()
+    columns = session.table(relation).columns
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
