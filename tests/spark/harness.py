@@ -45,6 +45,8 @@ class Dataset:
             "LENDING_WAREHOUSE_PATH": str(self.warehouse),
             "LENDING_LAKE_DIR": str(self.lake),
             "LENDING_SPARK_DIR": str(self.spark_dir),
+            # tables only need to live as long as the test process; skips Derby (faster)
+            "LENDING_SPARK_CATALOG": "in-memory",
         }
 
 
