@@ -103,21 +103,29 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
 
 
 def read_duckdb(data: Dataset, relation: str) -> pd.DataFrame:
+    """A relation as Python values (Decimal, date, time, datetime), like ``read_spark``."""
     with duckdb.connect(str(data.warehouse), read_only=True) as con:
-        return con.execute(f"select * from {relation}").df()
+        cursor = con.execute(f"select * from {relation}")
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
 
 
 def spark_session():
-    """The Spark session dbt's session method started in this process (None before a build)."""
+    """The Spark session dbt's session method started in this process (None before a build).
+
+    Not ``getActiveSession()``: that is per thread, and dbt ran its nodes in worker threads.
+    """
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
-    return SparkSession.getActiveSession()
+    if SparkContext._active_spark_context is None:
+        return None
+    return SparkSession.builder.getOrCreate()
 
 
 def read_spark(relation: str) -> pd.DataFrame:
     session = spark_session()
     if session is None:
-        raise RuntimeError("no active Spark session: run dbt_build(..., 'spark') first")
-    rows = session.sql(f"select * from {relation}").collect()
-    columns = session.table(relation).columns
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+        raise RuntimeError("no Spark session in this process: run dbt_build(..., 'spark') first")
+    frame = session.table(relation)
+    return pd.DataFrame([tuple(r) for r in frame.collect()], columns=frame.columns, dtype=object)

@@ -48,7 +48,9 @@ def _normalise(value):
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
+        # DuckDB returns aware datetimes, pyspark naive ones in the process's local zone: both
+        # are read as instants (astimezone treats naive values as local time, as pyspark does).
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
