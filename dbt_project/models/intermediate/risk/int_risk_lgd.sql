@@ -24,7 +24,7 @@ estimate as (
         charge_off_amount,
         recoveries,
         case
-            when charge_off_amount > 0 then 1 - recoveries / charge_off_amount
+            when charge_off_amount > 0 then 1 - cast(recoveries as double) / charge_off_amount
         end as observed_lgd
     from matured
 )

@@ -38,5 +38,5 @@ select
     cast(loans as bigint) as loans,
     cast(balance as decimal(18, 2)) as balance,
     cast(loans * 1.0 / sum(loans) over (partition by month_end_date, from_state) as double) as count_rate,
-    cast(balance / sum(balance) over (partition by month_end_date, from_state) as double) as balance_rate
+    cast(cast(balance as double) / sum(balance) over (partition by month_end_date, from_state) as double) as balance_rate
 from counted
