@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(LENDING_DATA_DIR)/dagster_home
 LANDING := $(or $(LENDING_LANDING_DIR),$(LENDING_DATA_DIR)/landing)
 SEED ?= 42
 
-.PHONY: install run demo-data ui test test-reliability lint contract bench clean reprocess
+.PHONY: install run demo-data ui test test-reliability test-spark lint contract bench clean reprocess
 
 # The venv is (re)built when the pinned requirements change.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -44,6 +44,15 @@ test: install  ## unit + integration tests
 test-reliability: install  ## crash recovery, exact reruns, readers under load, personal data (slow)
 	$(BIN)/python -m pytest -q -m reliability tests/reliability
 
+# The optional `spark` group (dbt-spark, pyspark) goes into the same venv, on demand.
+$(VENV)/.installed-spark: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,spark]'
+	touch $@
+
+test-spark: $(VENV)/.installed-spark  ## dbt build on a local Spark session, compared with DuckDB (needs Java 17)
+	@command -v java >/dev/null || { echo "make test-spark needs Java 17 on PATH"; exit 1; }
+	$(BIN)/python -m pytest -q -m spark tests/spark
+
 lint: install  ## ruff, and generated files up to date
 	$(BIN)/ruff check .
 	$(BIN)/python -m orchestration.contract.codegen --check
@@ -52,7 +61,8 @@ contract: install  ## regenerate dbt sources and docs from the landing contract
 	$(BIN)/python -m orchestration.contract.codegen
 
 bench: install  ## time simulator, ingestion and dbt on a larger dataset (BENCH_SCALE users/month)
-	$(BIN)/python -m tests.benchmarks.pipeline --scale $(or $(BENCH_SCALE),20000) --months 18
+	$(BIN)/python -m tests.benchmarks.pipeline --scale $(or $(BENCH_SCALE),20000) --months 18 \
+		$(if $(BENCH_SPARK),--spark)
 
 clean:  ## remove runtime data (keeps the venv)
 	find data -mindepth 1 ! -name README.md -exec rm -rf {} +

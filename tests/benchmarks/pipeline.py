@@ -4,7 +4,11 @@ Not a test (timings are never asserted): it prints wall time, rows per second an
 the simulator, of ingestion (all sources, all days, the same functions the Dagster assets call)
 and of `dbt build`, so changes can be compared on the same machine.
 
-    python -m tests.benchmarks.pipeline --scale 20000 --months 18 [--keep DIR]
+    python -m tests.benchmarks.pipeline --scale 20000 --months 18 [--keep DIR] [--spark]
+
+With --spark (needs the `spark` extra and Java 17: `make test-spark` installs them) it also exports
+raw.* to the Parquet lake and times the same `dbt build` on a local Spark session (target spark,
+local[2]), printing the Spark / DuckDB ratio of the dbt build.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import duckdb
 from orchestration.contract import load_contract
 from orchestration.ingestion.files import landing_days
 from orchestration.ingestion.load import load_days
+from orchestration.lake import export_raw_to_parquet
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -42,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=2800)
     parser.add_argument("--months", type=int, default=18)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--spark", action="store_true", help="also time dbt build on local Spark")
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="lending-bench-"))
     landing, warehouse = root / "landing", root / "warehouse.duckdb"
@@ -65,11 +71,32 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(warehouse)}
-    subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".",
-                    "--target-path", str(root / "dbt_target"), "--log-path", str(root / "logs"),
-                    "--quiet"], cwd=DBT_PROJECT_DIR, env=env, check=True)
-    _stage("dbt build", time.perf_counter() - start)
+    _dbt_build(root, "duckdb", env)
+    duckdb_seconds = time.perf_counter() - start
+    _stage("dbt build", duckdb_seconds)
+    if not args.spark:
+        return 0
+
+    start = time.perf_counter()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        exported = export_raw_to_parquet(con, root / "lake", tables=list(contract.sources))
+    _stage("lake export", time.perf_counter() - start, sum(exported.values()))
+    start = time.perf_counter()
+    _dbt_build(root, "spark", {**env, "LENDING_LAKE_DIR": str(root / "lake"),
+                               "LENDING_SPARK_DIR": str(root / "spark"),
+                               "LENDING_SPARK_CATALOG": "in-memory"})
+    spark_seconds = time.perf_counter() - start
+    _stage("dbt spark", spark_seconds)
+    print(f"dbt build on local Spark / on DuckDB: {spark_seconds / duckdb_seconds:.1f}x", flush=True)
     return 0
+
+
+def _dbt_build(root: Path, target: str, env: dict[str, str]) -> None:
+    """The whole project (models, seeds, data and unit tests) on one target, in a subprocess."""
+    subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".",
+                    "--target", target, "--target-path", str(root / f"dbt_target_{target}"),
+                    "--log-path", str(root / "logs"), "--quiet"],
+                   cwd=DBT_PROJECT_DIR, env=env, check=True)
 
 
 if __name__ == "__main__":

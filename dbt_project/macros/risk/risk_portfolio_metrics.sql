@@ -71,12 +71,12 @@ select
     {%- for code, col in buckets %}
     cast({{ col }}_loans as bigint) as {{ col }}_loans,
     cast({{ col }}_principal as decimal(18, 2)) as {{ col }}_principal,
-    cast(case when outstanding_principal > 0 then {{ col }}_principal / outstanding_principal end as double)
+    cast(case when outstanding_principal > 0 then cast({{ col }}_principal as double) / outstanding_principal end as double)
         as {{ col }}_principal_share,
     {%- endfor %}
-    cast(case when outstanding_principal > 0 then dpd90_principal / outstanding_principal end as double)
+    cast(case when outstanding_principal > 0 then cast(dpd90_principal as double) / outstanding_principal end as double)
         as npl_ratio,
-    cast(case when outstanding_principal > 0 then dpd30_principal / outstanding_principal end as double)
+    cast(case when outstanding_principal > 0 then cast(dpd30_principal as double) / outstanding_principal end as double)
         as par30_ratio,
     cast(case when active_loans > 0 then dpd90_loans * 1.0 / active_loans end as double) as npl_count_rate,
     cast(case when active_loans > 0 then dpd30_loans * 1.0 / active_loans end as double) as par30_count_rate,
@@ -87,14 +87,14 @@ select
     cast(
         case
             when coalesce(previous_outstanding_principal, 0) + outstanding_principal > 0
-                then (charge_off_amount - recoveries)
+                then cast(charge_off_amount - recoveries as double)
                      / ((coalesce(previous_outstanding_principal, outstanding_principal) + outstanding_principal) / 2.0)
                      * 365.0 / days_in_period
         end as double
     ) as net_charge_off_rate_annualised,
     cast(principal_paid as decimal(18, 2)) as principal_paid,
     cast(expected_loss as decimal(18, 2)) as expected_loss,
-    cast(case when outstanding_principal > 0 then expected_loss / outstanding_principal end as double)
+    cast(case when outstanding_principal > 0 then cast(expected_loss as double) / outstanding_principal end as double)
         as expected_loss_rate
 from with_previous
 {% endmacro %}

@@ -13,10 +13,10 @@ with observed as (
 select
     {%- if as_of_var %}
     cast('{{ as_of_var }}' as date) as as_of_date,
-    cast('var' as varchar) as as_of_source,
+    cast('var' as {{ dbt.type_string() }}) as as_of_source,
     {%- else %}
     cast(max(max_date) as date) as as_of_date,
-    cast('data' as varchar) as as_of_source,
+    cast('data' as {{ dbt.type_string() }}) as as_of_source,
     {%- endif %}
     cast(max(max_date) as date) as max_observed_date
 from observed

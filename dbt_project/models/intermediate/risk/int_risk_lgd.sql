@@ -24,7 +24,7 @@ estimate as (
         charge_off_amount,
         recoveries,
         case
-            when charge_off_amount > 0 then 1 - recoveries / charge_off_amount
+            when charge_off_amount > 0 then 1 - cast(recoveries as double) / charge_off_amount
         end as observed_lgd
     from matured
 )
@@ -42,7 +42,7 @@ select
             when charged_off_loans >= {{ var('risk_lgd_min_observations', 30) }} and observed_lgd is not null
                 then 'observed_recoveries'
             else 'default_var'
-        end as varchar
+        end as {{ dbt.type_string() }}
     ) as lgd_source,
     cast(charged_off_loans as bigint) as charged_off_loans,
     cast(coalesce(charge_off_amount, 0) as decimal(18, 2)) as charge_off_amount,

@@ -12,7 +12,7 @@ with loan_month as (
 -- as the fallback for loans without a score.
 model_scores as (
     select
-        cast(null as varchar) as loan_id,
+        cast(null as {{ dbt.type_string() }}) as loan_id,
         cast(null as date) as month_end_date,
         cast(null as double) as pd_12m
     where 1 = 0
@@ -29,9 +29,9 @@ lgd as (
 select
     lm.loan_id,
     lm.month_end_date,
-    cast(lm.bucket as varchar) as bucket,
+    cast(lm.bucket as {{ dbt.type_string() }}) as bucket,
     cast(coalesce(ms.pd_12m, pb.pd_12m) as double) as pd_12m,
-    cast(case when ms.pd_12m is not null then 'credit_model' else pb.pd_source end as varchar) as pd_source,
+    cast(case when ms.pd_12m is not null then 'credit_model' else pb.pd_source end as {{ dbt.type_string() }}) as pd_source,
     cast(g.lgd as double) as lgd,
     cast(lm.outstanding_principal as decimal(18, 2)) as ead,
     cast(coalesce(ms.pd_12m, pb.pd_12m) * g.lgd * lm.outstanding_principal as double) as expected_loss

@@ -148,6 +148,6 @@ select
             when charge_off_date is not null then 'charged_off'
             when paid_off_date is not null then 'paid_off'
             else 'active'
-        end as varchar
+        end as {{ dbt.type_string() }}
     ) as loan_status_as_of
 from joined

@@ -42,12 +42,12 @@ observed as (
 
 estimated as (
 select
-    cast(d.bucket as varchar) as bucket,
+    cast(d.bucket as {{ dbt.type_string() }}) as bucket,
     cast(
         case
             when coalesce(o.observations, 0) >= {{ var('risk_pd_min_observations', 30) }}
                 and o.outstanding_principal > 0
-                then o.outstanding_principal_charged_off / o.outstanding_principal
+                then cast(o.outstanding_principal_charged_off as double) / o.outstanding_principal
             else d.default_pd_12m
         end as double
     ) as pd_12m,
@@ -57,13 +57,13 @@ select
                 and o.outstanding_principal > 0
                 then 'observed_roll_forward_12m'
             else 'default_seed'
-        end as varchar
+        end as {{ dbt.type_string() }}
     ) as pd_source,
     cast(coalesce(o.observations, 0) as bigint) as observations,
     cast(coalesce(o.charged_off_within_12m, 0) as bigint) as observations_charged_off_within_12m,
     cast(
         case when o.outstanding_principal > 0
-             then o.outstanding_principal_charged_off / o.outstanding_principal end as double
+             then cast(o.outstanding_principal_charged_off as double) / o.outstanding_principal end as double
     ) as observed_pd_12m,
     cast(d.default_pd_12m as double) as default_pd_12m
 from {{ ref('risk_default_pd_by_bucket') }} as d

@@ -93,7 +93,7 @@ select
     cast(case when overdue_anchor_date is null then 0
               else {{ risk_days_between('overdue_anchor_date', 'valid_from') }} end as integer)
         as dpd_at_valid_from,
-    cast(loan_state as varchar) as loan_state,
+    cast(loan_state as {{ dbt.type_string() }}) as loan_state,
     cast(case when loan_state = 'active' and principal - principal_paid_to_date > 0
               then principal - principal_paid_to_date else 0 end as decimal(18, 2)) as outstanding_principal,
     cast(principal_paid_to_date as decimal(18, 2)) as principal_paid_to_date

@@ -68,8 +68,8 @@ aggregated as (
 
 select
     cast(application_month as date) as application_month,
-    cast(product as varchar) as product,
-    cast(acquisition_channel as varchar) as acquisition_channel,
+    cast(product as {{ dbt.type_string() }}) as product,
+    cast(acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
     cast(applications as bigint) as applications,
     cast(decided as bigint) as decided,
     cast(approved as bigint) as approved,
@@ -81,12 +81,12 @@ select
     cast(case when approved > 0 then disbursed * 1.0 / approved end as double) as take_up_rate,
     cast(avg_apr_approved as double) as avg_apr_approved,
     cast(disbursed_principal as decimal(18, 2)) as disbursed_principal,
-    cast(case when disbursed_principal > 0 then principal_x_apr / disbursed_principal end as double)
+    cast(case when disbursed_principal > 0 then cast(principal_x_apr as double) / disbursed_principal end as double)
         as avg_apr_disbursed,
     cast(principal_apr_over_24 as decimal(18, 2)) as principal_apr_over_24,
-    cast(case when disbursed_principal > 0 then principal_apr_over_24 / disbursed_principal end as double)
+    cast(case when disbursed_principal > 0 then cast(principal_apr_over_24 as double) / disbursed_principal end as double)
         as share_principal_apr_over_24,
     cast(principal_apr_over_36 as decimal(18, 2)) as principal_apr_over_36,
-    cast(case when disbursed_principal > 0 then principal_apr_over_36 / disbursed_principal end as double)
+    cast(case when disbursed_principal > 0 then cast(principal_apr_over_36 as double) / disbursed_principal end as double)
         as share_principal_apr_over_36
 from aggregated

@@ -2,7 +2,7 @@
 -- (int_risk_collection_actions_flagged), borrowers contacted and affected by a violation.
 select
     cast(action_month as date) as action_month,
-    cast(agent_id as varchar) as agent_id,
+    cast(agent_id as {{ dbt.type_string() }}) as agent_id,
     cast(count(*) as bigint) as actions,
     cast(sum(case when is_call then 1 else 0 end) as bigint) as calls,
     cast(count(distinct loan_id) as bigint) as loans_contacted,

@@ -46,8 +46,8 @@ aggregated as (
 
 select
     cast(disbursed_month as date) as disbursed_month,
-    cast(product as varchar) as product,
-    cast(acquisition_channel as varchar) as acquisition_channel,
+    cast(product as {{ dbt.type_string() }}) as product,
+    cast(acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
     cast(loans as bigint) as loans,
     cast(principal as decimal(18, 2)) as principal,
     cast(fpd7_eligible_loans as bigint) as fpd7_eligible_loans,

@@ -31,12 +31,12 @@ counted as (
 select
     cast(month_end_date as date) as month_end_date,
     cast(previous_month_end_date as date) as previous_month_end_date,
-    cast(from_state as varchar) as from_state,
-    cast({{ risk_state_name('from_state') }} as varchar) as from_state_name,
-    cast(to_state as varchar) as to_state,
-    cast({{ risk_state_name('to_state') }} as varchar) as to_state_name,
+    cast(from_state as {{ dbt.type_string() }}) as from_state,
+    cast({{ risk_state_name('from_state') }} as {{ dbt.type_string() }}) as from_state_name,
+    cast(to_state as {{ dbt.type_string() }}) as to_state,
+    cast({{ risk_state_name('to_state') }} as {{ dbt.type_string() }}) as to_state_name,
     cast(loans as bigint) as loans,
     cast(balance as decimal(18, 2)) as balance,
     cast(loans * 1.0 / sum(loans) over (partition by month_end_date, from_state) as double) as count_rate,
-    cast(balance / sum(balance) over (partition by month_end_date, from_state) as double) as balance_rate
+    cast(cast(balance as double) / sum(balance) over (partition by month_end_date, from_state) as double) as balance_rate
 from counted
