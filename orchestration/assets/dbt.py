@@ -60,8 +60,9 @@ def lending_dbt_models(
     # When a run splits this multi-asset into steps around a non-dbt asset (the attribution
     # marts read the Python asset's tables), a test whose parents span both steps must run in
     # the later one: "buildable" runs a test only once all its parents are selected or upstream.
-    os.environ.setdefault("DBT_INDIRECT_SELECTION", "buildable")
-    events = list(dbt.cli(["build"], context=context).stream())
+    # A flag of this invocation, not an environment variable: it must not leak to other dbt calls.
+    build = ["build", "--indirect-selection", "buildable"]
+    events = list(dbt.cli(build, context=context).stream())
     relations = _relations()
     with duckdb.get_connection() as con:
         for event in events:
