@@ -48,7 +48,7 @@ class Registry:
     # --- reading -------------------------------------------------------------------------------
     def champion_version(self, name: str) -> str | None:
         try:
-            return self.client.get_model_version_by_alias(name, CHAMPION).version
+            return str(self.client.get_model_version_by_alias(name, CHAMPION).version)
         except Exception:  # no such model or alias yet
             return None
 

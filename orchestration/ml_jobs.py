@@ -6,7 +6,6 @@
   same operation as ``python -m ml.cli promote|rollback``; rewrites ml.model_registry.
 """
 
-from __future__ import annotations
 
 from typing import Literal
 

@@ -7,7 +7,6 @@ checks on the score assets watch drift (PSI), AUC decay and fairness. Every asse
 DuckDB warehouse, hence ``pool=WRITER_POOL``.
 """
 
-from __future__ import annotations
 
 import base64
 

@@ -7,10 +7,9 @@ import numpy as np
 import pandas as pd
 
 
-def credit_features(n_loans: int, months: int = 12, seed: int = 0, start: str = "2024-01-01",
-                    signal: float = 1.0) -> pd.DataFrame:
+def credit_features(n_loans: int, months: int = 12, seed: int = 0, start: str = "2024-01-01") -> pd.DataFrame:
     """``n_loans`` disbursed applications spread over ``months`` months; the bad flag follows a
-    logistic in bureau score, DTI and prior DPD (``signal`` scales it; 0 = pure noise)."""
+    logistic in bureau score, DTI and prior DPD."""
     rng = np.random.default_rng(seed)
     n = n_loans
     month = pd.Timestamp(start) + pd.to_timedelta(rng.integers(0, months, n) * 31, unit="D")
@@ -22,7 +21,7 @@ def credit_features(n_loans: int, months: int = 12, seed: int = 0, start: str = 
     prior_dpd = np.where(prior > 0, rng.choice([0, 0, 0, 5, 40], n), np.nan)
     z = (-2.6 - 0.018 * (np.nan_to_num(score, nan=600) - 640) + 2.5 * (dti - 0.25)
          + 0.02 * np.nan_to_num(prior_dpd) + 0.4 * thin)
-    bad = rng.random(n) < 1 / (1 + np.exp(-signal * z - (1 - signal) * -2.6))
+    bad = rng.random(n) < 1 / (1 + np.exp(-z))
     return pd.DataFrame({
         "application_id": [f"a{i:07d}" for i in range(n)],
         "user_id": [f"u{i:07d}" for i in range(n)],
@@ -46,3 +45,13 @@ def credit_features(n_loans: int, months: int = 12, seed: int = 0, start: str = 
         "gender": rng.choice(["F", "M"], n),
         "is_bad": bad,
     })
+
+
+def scramble_training_labels(frame: pd.DataFrame, oot_months: int = 3, seed: int = 0) -> pd.DataFrame:
+    """Same rows, but the labels of every month before the last ``oot_months`` are shuffled: a
+    model trained on them learns nothing, while the out-of-time labels keep their signal."""
+    out = frame.copy()
+    months = np.sort(out["disbursed_month"].unique())
+    train = (out["disbursed_month"] < months[-oot_months]).to_numpy()
+    out.loc[train, "is_bad"] = np.random.default_rng(seed).permutation(out.loc[train, "is_bad"].to_numpy())
+    return out
