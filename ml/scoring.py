@@ -30,6 +30,7 @@ def credit_scores(model, features: pd.DataFrame, model_version: str) -> pd.DataF
     out.insert(1, "model_name", config.CREDIT_MODEL)
     out.insert(2, "model_version", str(model_version))
     out["score"] = np.round(out["score"]).astype(int)
+    out["grade"] = grade(out["score"].to_numpy())  # the grade of the published (rounded) score
     return out.reset_index(drop=True)
 
 
