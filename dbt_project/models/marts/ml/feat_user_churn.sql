@@ -151,7 +151,7 @@ joined as (
 )
 
 select
-    cast(user_id as varchar) as user_id,
+    cast(user_id as {{ dbt.type_string() }}) as user_id,
     cast(snapshot_date as date) as snapshot_date,
     cast({{ risk_month_start('snapshot_date') }} as date) as snapshot_month,
     cast({{ dbt.datediff('last_active_date', 'snapshot_date', 'day') }} as integer) as days_since_last_activity,
@@ -165,10 +165,10 @@ select
     cast(active_loans as integer) as active_loans,
     cast(outstanding_principal as decimal(18, 2)) as outstanding_principal,
     cast(current_dpd as integer) as current_dpd,
-    cast(last_product as varchar) as last_product,
-    cast(acquisition_channel as varchar) as acquisition_channel,
-    cast({{ age_band('age_at_snapshot') }} as varchar) as age_band,
-    cast(gender as varchar) as gender,
+    cast(last_product as {{ dbt.type_string() }}) as last_product,
+    cast(acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
+    cast({{ age_band('age_at_snapshot') }} as {{ dbt.type_string() }}) as age_band,
+    cast(gender as {{ dbt.type_string() }}) as gender,
     cast(case when {{ risk_add_days('snapshot_date', 60) }} <= as_of_date
               then events_next_60d = 0 end as boolean) as churned,
     cast(as_of_date as date) as as_of_date

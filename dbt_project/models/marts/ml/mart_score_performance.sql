@@ -27,9 +27,9 @@ features as (
 )
 
 select
-    cast(s.grade as varchar) as grade,
+    cast(s.grade as {{ dbt.type_string() }}) as grade,
     cast(f.applied_month as date) as applied_month,
-    cast(max(s.model_version) as varchar) as model_version,
+    cast(max(s.model_version) as {{ dbt.type_string() }}) as model_version,
     cast(count(*) as integer) as applications,
     cast(sum(case when f.is_approved then 1 else 0 end) as integer) as approvals,
     cast(1.0 * sum(case when f.is_approved then 1 else 0 end) / count(*) as double) as approval_rate,
