@@ -209,7 +209,9 @@ def credit_auc_decay(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.Asse
 @dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
                 description="Approval (grades A-C) and bad rates by age band and gender; "
                             f"adverse-impact ratio below {config.ADVERSE_IMPACT_MIN} is flagged.")
-def credit_fairness(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+def credit_fairness(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    if ml_registry.open().champion_version(config.CREDIT_MODEL) is None:
+        return _skip("no champion: nothing scored yet")
     features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
     scores = read_table(duckdb.database, "credit_scores", schema="ml")
     joined = features.merge(scores[["application_id", "grade"]], on="application_id", how="inner")
