@@ -29,6 +29,7 @@ class RunResult:
     champion_metrics: dict | None
     pngs: dict[str, bytes] = field(default_factory=dict)
     fairness: pd.DataFrame | None = None
+    artifact_uri: str | None = None   # the MLflow run's artifacts: model, model_card.md, plots/
 
 
 def _champion_on(registry: Registry, trained: TrainedModel) -> dict | None:
@@ -58,8 +59,10 @@ def register(registry: Registry, trained: TrainedModel, fairness: pd.DataFrame |
     card = model_card(trained, decision, champion, fairness)
     extra = {f"champion_{k}": v for k, v in (champion or {}).items()}
     version = registry.log_version(trained, decision, card, figures, extra)
+    run_id = registry.client.get_model_version(trained.name, version).run_id
     return RunResult(trained, version, decision, champion,
-                     {k: plots.png(f) for k, f in figures.items()}, fairness)
+                     {k: plots.png(f) for k, f in figures.items()}, fairness,
+                     registry.client.get_run(run_id).info.artifact_uri)
 
 
 def train_credit_models(warehouse: str | Path, data_dir: str | Path,

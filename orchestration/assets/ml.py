@@ -73,6 +73,7 @@ def _result_metadata(r: RunResult) -> dict:
                               f"OOT {r.trained.split.oot_from}..{r.trained.split.oot_to}",
           f"{prefix}/n_train": r.trained.n_train, f"{prefix}/n_oot": r.trained.n_oot,
           f"{prefix}/plots": _png_md(r.pngs),
+          f"{prefix}/mlflow_artifacts": dg.MetadataValue.url(r.artifact_uri or ""),
           f"{prefix}/calibration": _md_table(r.trained.calibration.round(4))}
     md |= {f"{prefix}/{k}": float(v) for k, v in r.trained.metrics.items()}
     if r.trained.iv:
