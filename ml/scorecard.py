@@ -84,10 +84,13 @@ class WoeScorecard(ClassifierMixin, BaseEstimator):
     def fit(self, X: pd.DataFrame, y) -> WoeScorecard:
         X = prepare(X, self.numeric or [], self.categorical or [])
         y = np.asarray(y, dtype=int)
-        params = {c: {"monotonic_trend": "auto_asc_desc"} for c in self.numeric or []}
+        # A feature with fewer than two distinct observed values cannot be binned (e.g. "days since
+        # last payoff" while no borrower has repaid yet): it is left out with IV 0.
+        self.binned_ = [f for f in self.features if X[f].nunique(dropna=True) >= 2]
+        params = {c: {"monotonic_trend": "auto_asc_desc"} for c in self.numeric or [] if c in self.binned_}
         self.binning_ = BinningProcess(
-            variable_names=self.features,
-            categorical_variables=list(self.categorical or []),
+            variable_names=self.binned_,
+            categorical_variables=[c for c in self.categorical or [] if c in self.binned_],
             max_n_bins=self.max_n_bins,
             min_bin_size=self.min_bin_share,
             binning_fit_params=params,
@@ -97,14 +100,14 @@ class WoeScorecard(ClassifierMixin, BaseEstimator):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with pd.option_context("future.infer_string", False):
-                self.binning_.fit(X, y)
+                self.binning_.fit(X[self.binned_], y)
         summary = self.binning_.summary().set_index("name")
-        self.iv_ = {f: float(summary.loc[f, "iv"]) for f in self.features}
-        self.n_bins_ = {f: int(summary.loc[f, "n_bins"]) for f in self.features}
+        self.iv_ = {f: float(summary.loc[f, "iv"]) if f in self.binned_ else 0.0 for f in self.features}
+        self.n_bins_ = {f: int(summary.loc[f, "n_bins"]) if f in self.binned_ else 0 for f in self.features}
         # Features below the IV floor add noise, not rank: they stay out of the regression.
-        ranked = sorted(self.features, key=lambda f: -self.iv_[f])
+        ranked = sorted(self.binned_, key=lambda f: -self.iv_[f])
         self.selected_ = [f for f in ranked if self.iv_[f] >= self.min_iv] or ranked[:1]
-        self.selected_ = [f for f in self.features if f in self.selected_]  # keep feature order
+        self.selected_ = [f for f in self.binned_ if f in self.selected_]  # keep feature order
         woe = self._woe(X)
         self.logit_ = LogisticRegression(C=self.C, max_iter=1000)
         self.logit_.fit(woe, y)
@@ -114,9 +117,9 @@ class WoeScorecard(ClassifierMixin, BaseEstimator):
         return self
 
     def _woe(self, X: pd.DataFrame) -> np.ndarray:
-        woe = self.binning_.transform(X[self.features], metric="woe", metric_missing="empirical",
+        woe = self.binning_.transform(X[self.binned_], metric="woe", metric_missing="empirical",
                                       metric_special="empirical")
-        index = [self.features.index(f) for f in self.selected_]
+        index = [self.binned_.index(f) for f in self.selected_]
         return np.asarray(woe, dtype=float)[:, index]
 
     def _points(self, woe: np.ndarray) -> np.ndarray:

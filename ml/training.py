@@ -48,11 +48,15 @@ class TrainedModel:
 
 
 def predict_pd(model, frame: pd.DataFrame, numeric: list[str], categorical: list[str]) -> np.ndarray:
-    """Probability of the event (bad / churn) from either model kind."""
+    """Probability of the event (bad / churn) from either model kind.
+
+    A boosting pipeline is fed the columns it was fitted on (read from its encoder), so a model
+    trained on a subset of the features (see :func:`observed`) scores any feature frame."""
     if isinstance(model, WoeScorecard):
         return model.predict_proba(frame)[:, 1]
+    columns = {name: cols for name, _, cols in model.named_steps["encode"].transformers_}
     with limited_threads():
-        return model.predict_proba(prepare(frame, numeric, categorical))[:, 1]
+        return model.predict_proba(prepare(frame, list(columns["num"]), list(columns["cat"])))[:, 1]
 
 
 def evaluate(y: np.ndarray, p: np.ndarray, train_p: np.ndarray | None = None,
@@ -66,6 +70,12 @@ def evaluate(y: np.ndarray, p: np.ndarray, train_p: np.ndarray | None = None,
         out["pr_auc_oot"] = metrics.pr_auc(y, p)
         out["top_decile_lift_oot"] = metrics.top_decile_lift(y, p)
     return out
+
+
+def observed(frame: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Columns with at least one observed value: a feature nobody has yet (e.g. days since the
+    last payoff on a brand-new portfolio) cannot be binned by the booster."""
+    return [c for c in columns if frame[c].notna().any()]
 
 
 def _labelled(frame: pd.DataFrame, label: str, key: list[str]) -> pd.DataFrame:
@@ -102,12 +112,15 @@ def train_credit(features: pd.DataFrame, seed: int = config.SEED) -> list[Traine
     num, cat = config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL
     n_bins = n_bins_for(int(y_train.sum()))
     card = WoeScorecard(numeric=num, categorical=cat, max_n_bins=n_bins).fit(split.train, y_train)
-    gbm = gbm_pipeline(num, cat, seed, len(split.train))
+    g_num, g_cat = observed(split.train, num), observed(split.train, cat)
+    gbm = gbm_pipeline(g_num, g_cat, seed, len(split.train))
     with limited_threads():
-        gbm.fit(prepare(split.train, num, cat), y_train)
+        gbm.fit(prepare(split.train, g_num, g_cat), y_train)
     out = []
     for name, model, kind in ((config.CREDIT_MODEL, card, "scorecard"),
                               (config.CREDIT_MODEL + "_gbm", gbm, "gbm")):
+        if kind == "gbm":
+            num, cat = g_num, g_cat
         train_p = predict_pd(model, split.train, num, cat)
         oot_p = predict_pd(model, split.oot, num, cat)
         m = evaluate(y_oot, oot_p, train_p)
@@ -146,7 +159,8 @@ def churn_split(features: pd.DataFrame) -> Split:
 
 def train_churn(features: pd.DataFrame, seed: int = config.SEED) -> TrainedModel:
     split = churn_split(features)
-    num, cat = config.CHURN_NUMERIC, config.CHURN_CATEGORICAL
+    num = observed(split.train, config.CHURN_NUMERIC)
+    cat = observed(split.train, config.CHURN_CATEGORICAL)
     y_train = split.train[config.CHURN_LABEL].to_numpy()
     y_oot = split.oot[config.CHURN_LABEL].to_numpy()
     model = gbm_pipeline(num, cat, seed, len(split.train))

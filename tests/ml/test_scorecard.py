@@ -81,3 +81,12 @@ def test_too_little_data_refuses_with_a_clear_message():
     frame = credit_features(250, seed=4)
     with pytest.raises(InsufficientDataError, match="needs >= 300 mature loans"):
         train_credit(frame)
+
+
+def test_a_feature_never_observed_in_training_is_left_out():
+    frame = credit_features(2000, seed=6)
+    frame["days_since_last_payoff"] = float("nan")  # no borrower has repaid a loan yet
+    card = train_credit(frame, seed=1)[0]
+    assert card.iv["days_since_last_payoff"] == 0.0
+    assert "days_since_last_payoff" not in card.model.selected_
+    assert card.metrics["auc_oot"] > 0.7
