@@ -47,3 +47,15 @@ def test_materialization_registers_a_new_version(tmp_path):
     assert "data:image/png;base64," in metadata["credit_pd/plots"].value
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.execute("select count(*) from ml.model_registry").fetchone()[0] == 4  # 2 models x 2
+    # the manual job rolls the champion back to version 1 and rewrites the mirror
+    from orchestration.ml_jobs import ml_promote
+
+    assert Registry(tmp_path).champion_version(config.CREDIT_MODEL) == "2"
+    run = ml_promote.execute_in_process(
+        run_config={"ops": {"change_champion": {"config": {"model": config.CREDIT_MODEL,
+                                                           "action": "rollback"}}}},
+        resources=resources)
+    assert run.success and run.output_for_node("change_champion") == "1"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select version from ml.model_registry where model_name = 'credit_pd' "
+                           "and status = 'champion'").fetchall() == [(1,)]
