@@ -117,10 +117,18 @@ class WoeScorecard(ClassifierMixin, BaseEstimator):
         return self
 
     def _woe(self, X: pd.DataFrame) -> np.ndarray:
-        woe = self.binning_.transform(X[self.binned_], metric="woe", metric_missing="empirical",
-                                      metric_special="empirical")
-        index = [self.binned_.index(f) for f in self.selected_]
-        return np.asarray(woe, dtype=float)[:, index]
+        # Only the selected features, each through its own fitted binning (one call per feature,
+        # vectorised over rows); object strings avoid pandas 3's slower Arrow string conversions.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pd.option_context("future.infer_string", False):
+                columns = [
+                    self.binning_.get_binned_variable(f).transform(
+                        X[f].to_numpy(), metric="woe", metric_missing="empirical",
+                        metric_special="empirical")
+                    for f in self.selected_
+                ]
+        return np.column_stack(columns).astype(float)
 
     def _points(self, woe: np.ndarray) -> np.ndarray:
         factor, _ = pdo_factor_offset()
