@@ -10,7 +10,8 @@ export DAGSTER_HOME ?= $(LENDING_DATA_DIR)/dagster_home
 LANDING := $(or $(LENDING_LANDING_DIR),$(LENDING_DATA_DIR)/landing)
 SEED ?= 42
 
-.PHONY: install run demo-data ui test test-reliability test-spark lint contract bench clean reprocess
+.PHONY: install run demo-data ui test test-reliability test-spark lint contract bench clean reprocess \
+	mlflow-ui
 
 # The venv is (re)built when the pinned requirements change.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -37,6 +38,12 @@ ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run`
 	@mkdir -p $(DAGSTER_HOME)
 	@test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The full mlflow package (UI server) pins pyarrow<26, which conflicts with the pinned stack: it
+# gets its own venv; the pipeline itself only needs mlflow-skinny.
+mlflow-ui:  ## MLflow UI on http://127.0.0.1:5000 over the registry `make run` trained into
+	test -x .venv-mlflow/bin/mlflow || ($(PYTHON) -m venv .venv-mlflow && .venv-mlflow/bin/pip install --quiet mlflow==3.17.2)
+	.venv-mlflow/bin/mlflow ui --backend-store-uri sqlite:///$(LENDING_DATA_DIR)/mlflow/mlflow.db -h 127.0.0.1 -p 5000
 
 test: install  ## unit + integration tests
 	$(BIN)/python -m pytest -q

@@ -107,7 +107,7 @@ def summary_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     return [
         (schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
         for schema, name in tables
-        if schema in ("raw", "staging", "intermediate", "marts")
+        if schema in ("raw", "staging", "intermediate", "marts", "ml")
     ]
 
 

@@ -8,10 +8,12 @@ from orchestration.assets.attribution import data_driven_attribution
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
+from orchestration.assets.ml import MlRegistry, ml_assets, ml_checks
 from orchestration.assets.reference import build_reference_asset
 from orchestration.assets.serving import build_serving_asset
 from orchestration.contract import load_contract
 from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
+from orchestration.ml_jobs import ml_promote, ml_retrain_job, ml_weekly_retrain_schedule
 from orchestration.partitions import daily_export_partitions
 from orchestration.recovery_sensor import recover_dead_runs_sensor
 from orchestration.resources import build_resources
@@ -32,15 +34,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             lending_dbt_models,
             data_driven_attribution,
             build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
+            *ml_assets,
         ],
-        jobs=[daily_ingestion_job, build_warehouse_job],
-        schedules=[daily_ingestion_schedule],
+        asset_checks=ml_checks,
+        jobs=[daily_ingestion_job, build_warehouse_job, ml_retrain_job, ml_promote],
+        schedules=[daily_ingestion_schedule, ml_weekly_retrain_schedule],
         sensors=[
             build_landing_sensor(contract, settings.start_date.isoformat()),
             build_after_ingestion,
             recover_dead_runs_sensor,
         ],
-        resources=build_resources(settings, DBT_PROJECT_DIR),
+        resources={**build_resources(settings, DBT_PROJECT_DIR),
+                   "ml_registry": MlRegistry(data_dir=str(settings.data_dir))},
     )
 
 

@@ -1,0 +1,88 @@
+"""`python -m ml.cli`: train, score, list, promote and roll back models without Dagster.
+
+    python -m ml.cli train credit|churn     # train, gate, register (+ mirror)
+    python -m ml.cli score credit|churn     # champion scores -> ml.credit_scores / ml.churn_scores
+    python -m ml.cli list [MODEL]           # the registry (same rows as ml.model_registry)
+    python -m ml.cli promote MODEL VERSION [--reason TEXT]
+    python -m ml.cli rollback MODEL [--reason TEXT]
+
+Paths come from the same environment variables as the pipeline (LENDING_DATA_DIR,
+LENDING_WAREHOUSE_PATH). The warehouse must not be open by another writer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ml.data import InsufficientDataError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def paths() -> tuple[Path, Path]:
+    data = Path(os.environ.get("LENDING_DATA_DIR", REPO_ROOT / "data")).resolve()
+    warehouse = Path(os.environ.get("LENDING_WAREHOUSE_PATH", data / "warehouse" / "lending.duckdb"))
+    return data, warehouse.resolve()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ml.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("train", "score"):
+        p = sub.add_parser(name)
+        p.add_argument("model", choices=["credit", "churn"])
+    p = sub.add_parser("list")
+    p.add_argument("model", nargs="?")
+    p = sub.add_parser("promote")
+    p.add_argument("model")
+    p.add_argument("version")
+    p.add_argument("--reason", default="manual promote (cli)")
+    p = sub.add_parser("rollback")
+    p.add_argument("model")
+    p.add_argument("--reason", default="manual rollback (cli)")
+    args = parser.parse_args(argv)
+
+    from ml import pipeline
+    from ml.registry import Registry, mirror_to_warehouse
+
+    data, warehouse = paths()
+    if args.command == "train":
+        try:
+            if args.model == "credit":
+                results = pipeline.train_credit_models(warehouse, data)
+            else:
+                results = [pipeline.train_churn_model(warehouse, data)]
+        except InsufficientDataError as exc:
+            print(f"Not trained: {exc}", file=sys.stderr)
+            return 2
+        for r in results:
+            print(f"{r.trained.name} v{r.version}: {r.decision.status} ({r.decision.reason}); "
+                  f"AUC OOT {r.trained.metrics['auc_oot']:.4f}")
+        return 0
+    if args.command == "score":
+        fn = pipeline.score_credit if args.model == "credit" else pipeline.score_churn
+        frame = fn(warehouse, data)
+        if frame is None:
+            print(f"No champion for {args.model}: nothing scored.", file=sys.stderr)
+            return 2
+        print(f"{len(frame):,} rows scored")
+        return 0
+    registry = Registry(data)
+    if args.command == "list":
+        print(registry.versions(args.model).to_string(index=False))
+        return 0
+    if args.command == "promote":
+        registry.promote(args.model, args.version, args.reason)
+    else:
+        version = registry.rollback(args.model, args.reason)
+        print(f"{args.model}: champion is version {version} again")
+    mirror_to_warehouse(registry, warehouse)
+    print(f"{args.model}: champion = v{registry.champion_version(args.model)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Drift, decay and fairness of the champions (plain functions behind the Dagster asset checks).
+
+- PSI of the score and of every model feature: the newest period (latest application month /
+  latest snapshot) against the champion's training window; worst value decides, warn at
+  config.PSI_WARN, fail at config.PSI_FAIL.
+- AUC decay: champion AUC on loans that became observable after its OOT window (disbursed after
+  oot_to) vs its AUC at training; warn when lower by more than config.AUC_DECAY_WARN.
+- Fairness: ml.fairness at the grade cut-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ml import config, metrics
+from ml.training import predict_pd
+
+
+@dataclass(frozen=True)
+class Drift:
+    score_psi: float
+    feature_psi: dict[str, float]
+    n_reference: int
+    n_current: int
+
+    @property
+    def worst(self) -> tuple[str, float]:
+        values = {"score": self.score_psi, **self.feature_psi}
+        values = {k: v for k, v in values.items() if v == v}
+        if not values:
+            return "score", float("nan")
+        name = max(values, key=values.get)
+        return name, values[name]
+
+    def level(self) -> str:
+        """ok | warn | fail by the worst PSI."""
+        _, worst = self.worst
+        if worst != worst:
+            return "ok"
+        return "fail" if worst >= config.PSI_FAIL else "warn" if worst >= config.PSI_WARN else "ok"
+
+
+def drift(model, reference: pd.DataFrame, current: pd.DataFrame, numeric: list[str],
+          categorical: list[str]) -> Drift:
+    ref_p = predict_pd(model, reference, numeric, categorical)
+    cur_p = predict_pd(model, current, numeric, categorical)
+    feats = {c: metrics.psi(pd.to_numeric(reference[c], errors="coerce").to_numpy(float),
+                            pd.to_numeric(current[c], errors="coerce").to_numpy(float))
+             for c in numeric}
+    feats |= {c: metrics.psi_categorical(reference[c], current[c]) for c in categorical}
+    return Drift(metrics.psi(ref_p, cur_p), feats, len(reference), len(current))
+
+
+def in_window(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
+    col = pd.to_datetime(frame[column])
+    return frame[(col >= pd.Timestamp(start)) & (col <= pd.Timestamp(end))]
+
+
+def credit_decay(model, features: pd.DataFrame, oot_to, auc_at_training: float) -> dict:
+    """Champion AUC on loans disbursed after its OOT window whose label is now observable."""
+    later = features[features[config.CREDIT_LABEL].notna()
+                     & (pd.to_datetime(features[config.CREDIT_TIME]) > pd.Timestamp(oot_to))]
+    y = later[config.CREDIT_LABEL].astype(bool).astype(int).to_numpy()
+    if len(later) < config.CREDIT_MIN_OOT or y.sum() == 0 or y.sum() == len(y):
+        return {"n": len(later), "auc_now": float("nan"), "auc_at_training": auc_at_training,
+                "decayed": False}
+    p = predict_pd(model, later, config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
+    auc_now = metrics.auc(y, p)
+    return {"n": len(later), "auc_now": auc_now, "auc_at_training": auc_at_training,
+            "decayed": bool(auc_now < auc_at_training - config.AUC_DECAY_WARN)}
+
+
+def psi_table(d: Drift) -> pd.DataFrame:
+    rows = [("score", d.score_psi)] + sorted(d.feature_psi.items(), key=lambda kv: -np.nan_to_num(kv[1]))
+    return pd.DataFrame(rows, columns=["variable", "psi"])

@@ -1,0 +1,112 @@
+"""Train -> gate -> register -> mirror, and champion scoring: the plain functions the Dagster
+assets and `python -m ml.cli` call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ml import config, plots, scoring
+from ml.data import read_table
+from ml.fairness import fairness_table
+from ml.gate import Decision, decide
+from ml.model_card import model_card
+from ml.registry import Registry, mirror_to_warehouse
+from ml.scorecard import grade, score_from_pd
+from ml.training import TrainedModel, evaluate, predict_pd, train_churn, train_credit
+
+CREDIT_FEATURES_TABLE = "feat_credit_applications"
+CHURN_FEATURES_TABLE = "feat_user_churn"
+
+
+@dataclass
+class RunResult:
+    trained: TrainedModel
+    version: str
+    decision: Decision
+    champion_metrics: dict | None
+    pngs: dict[str, bytes] = field(default_factory=dict)
+    fairness: pd.DataFrame | None = None
+    artifact_uri: str | None = None   # the MLflow run's artifacts: model, model_card.md, plots/
+
+
+def _champion_on(registry: Registry, trained: TrainedModel) -> dict | None:
+    """The current champion's metrics on the candidate's OOT rows (None without a champion)."""
+    if registry.champion_version(trained.name) is None:
+        return None
+    model = registry.load(trained.name)
+    p = predict_pd(model, trained.split.oot, trained.numeric, trained.categorical)
+    return evaluate(trained.oot_y, p)
+
+
+def _figures(trained: TrainedModel) -> dict:
+    title = f"{trained.name} (OOT)"
+    if trained.kind == "scorecard" or trained.name.startswith(config.CREDIT_MODEL):
+        train_x, oot_x, xlabel = score_from_pd(trained.train_p), score_from_pd(trained.oot_p), "score"
+    else:
+        train_x, oot_x, xlabel = trained.train_p, trained.oot_p, "probability"
+    return {"roc.png": plots.roc(trained.oot_y, trained.oot_p, title),
+            "calibration.png": plots.calibration(trained.calibration, title),
+            "score_distribution.png": plots.distribution(train_x, oot_x, trained.name, xlabel)}
+
+
+def register(registry: Registry, trained: TrainedModel, fairness: pd.DataFrame | None) -> RunResult:
+    champion = _champion_on(registry, trained)
+    decision = decide(trained.metrics, champion)
+    figures = _figures(trained)
+    card = model_card(trained, decision, champion, fairness)
+    extra = {f"champion_{k}": v for k, v in (champion or {}).items()}
+    version = registry.log_version(trained, decision, card, figures, extra)
+    run_id = registry.client.get_model_version(trained.name, version).run_id
+    return RunResult(trained, version, decision, champion,
+                     {k: plots.png(f) for k, f in figures.items()}, fairness,
+                     registry.client.get_run(run_id).info.artifact_uri)
+
+
+def train_credit_models(warehouse: str | Path, data_dir: str | Path,
+                        seed: int = config.SEED) -> list[RunResult]:
+    """Train the scorecard and its GBM challenger, gate and register both, mirror the registry.
+
+    Raises ml.data.InsufficientDataError (nothing registered) when the data is too thin."""
+    features = read_table(warehouse, CREDIT_FEATURES_TABLE)
+    registry = Registry(data_dir)
+    results = []
+    for trained in train_credit(features, seed):
+        grades = grade(score_from_pd(predict_pd(trained.model, features, trained.numeric,
+                                                trained.categorical)))
+        results.append(register(registry, trained, fairness_table(features, grades)))
+    mirror_to_warehouse(registry, warehouse)
+    return results
+
+
+def train_churn_model(warehouse: str | Path, data_dir: str | Path, seed: int = config.SEED) -> RunResult:
+    features = read_table(warehouse, CHURN_FEATURES_TABLE)
+    registry = Registry(data_dir)
+    result = register(registry, train_churn(features, seed), None)
+    mirror_to_warehouse(registry, warehouse)
+    return result
+
+
+def score_credit(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
+    """Score every application with the credit champion into ml.credit_scores (None: no champion)."""
+    registry = Registry(data_dir)
+    version = registry.champion_version(config.CREDIT_MODEL)
+    if version is None:
+        return None
+    features = read_table(warehouse, CREDIT_FEATURES_TABLE)
+    frame = scoring.credit_scores(registry.load(config.CREDIT_MODEL), features, version)
+    scoring.write(frame, scoring.CREDIT_DDL, warehouse)
+    return frame
+
+
+def score_churn(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
+    registry = Registry(data_dir)
+    version = registry.champion_version(config.CHURN_MODEL)
+    if version is None:
+        return None
+    features = read_table(warehouse, CHURN_FEATURES_TABLE)
+    frame = scoring.churn_scores(registry.load(config.CHURN_MODEL), features, version)
+    scoring.write(frame, scoring.CHURN_DDL, warehouse)
+    return frame

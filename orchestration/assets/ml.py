@@ -1,0 +1,244 @@
+"""ML assets (group ``ml``): thin Dagster wrappers over the plain functions in ``ml/``.
+
+Training assets train, gate and register a model version in MLflow and rewrite the warehouse
+mirror ``ml.model_registry``; scoring assets write the champion's scores back to the warehouse
+(``ml.credit_scores``, ``ml.churn_scores``) and follow new data by declarative automation. Asset
+checks on the score assets watch drift (PSI), AUC decay and fairness. Every asset writes the
+DuckDB warehouse, hence ``pool=WRITER_POOL``.
+"""
+
+
+import base64
+
+import dagster as dg
+import pandas as pd
+from dagster_dbt import get_asset_key_for_model
+from dagster_duckdb import DuckDBResource
+
+from ml import config
+from ml.data import InsufficientDataError, read_table
+from ml.fairness import fairness_table
+from ml.monitoring import credit_decay, drift, in_window, psi_table
+from ml.pipeline import (
+    CHURN_FEATURES_TABLE,
+    CREDIT_FEATURES_TABLE,
+    RunResult,
+    score_churn,
+    score_credit,
+    train_churn_model,
+    train_credit_models,
+)
+from ml.registry import Registry
+from orchestration.assets.dbt import lending_dbt_models
+from orchestration.assets.ingestion import WRITER_POOL
+
+GROUP = "ml"
+KINDS = {"python", "scikitlearn"}
+OWNERS = ["team:risk"]
+CREDIT_MODEL_KEY = dg.AssetKey(["ml", "credit_model"])
+CHURN_MODEL_KEY = dg.AssetKey(["ml", "churn_model"])
+CREDIT_SCORES_KEY = dg.AssetKey(["ml", "credit_scores"])
+CHURN_SCORES_KEY = dg.AssetKey(["ml", "churn_scores"])
+
+
+class MlRegistry(dg.ConfigurableResource):
+    """Where MLflow keeps its SQLite registry and artifacts: <data_dir>/mlflow."""
+
+    data_dir: str
+
+    def open(self) -> Registry:
+        return Registry(self.data_dir)
+
+
+def _feature_key(model: str) -> dg.AssetKey:
+    return get_asset_key_for_model([lending_dbt_models], model)
+
+
+def _md_table(frame: pd.DataFrame) -> dg.MetadataValue:
+    return dg.MetadataValue.md(frame.to_markdown(index=False) if hasattr(frame, "to_markdown")
+                               else frame.to_string(index=False))
+
+
+def _png_md(pngs: dict[str, bytes]) -> dg.MetadataValue:
+    return dg.MetadataValue.md("\n\n".join(
+        f"**{name}**\n\n![{name}](data:image/png;base64,{base64.b64encode(data).decode()})"
+        for name, data in pngs.items()))
+
+
+def _result_metadata(r: RunResult) -> dict:
+    prefix = r.trained.name
+    md = {f"{prefix}/version": r.version, f"{prefix}/status": r.decision.status,
+          f"{prefix}/reason": r.decision.reason,
+          f"{prefix}/window": f"train {r.trained.split.train_from}..{r.trained.split.train_to}, "
+                              f"OOT {r.trained.split.oot_from}..{r.trained.split.oot_to}",
+          f"{prefix}/n_train": r.trained.n_train, f"{prefix}/n_oot": r.trained.n_oot,
+          f"{prefix}/plots": _png_md(r.pngs),
+          f"{prefix}/mlflow_artifacts": dg.MetadataValue.url(r.artifact_uri or ""),
+          f"{prefix}/calibration": _md_table(r.trained.calibration.round(4))}
+    md |= {f"{prefix}/{k}": float(v) for k, v in r.trained.metrics.items()}
+    if r.trained.iv:
+        md[f"{prefix}/information_value"] = _md_table(
+            pd.DataFrame(sorted(r.trained.iv.items(), key=lambda kv: -kv[1]), columns=["feature", "iv"]))
+    if r.fairness is not None:
+        md[f"{prefix}/fairness"] = _md_table(r.fairness.round(4))
+    return md
+
+
+def _train(context: dg.AssetExecutionContext, fn, duckdb: DuckDBResource, registry: MlRegistry):
+    try:
+        results = fn(duckdb.database, registry.data_dir)
+    except InsufficientDataError as exc:
+        # Thin data is an expected state of a young portfolio, not a failure: no version, no
+        # champion change, and the message says what is missing.
+        context.log.warning(str(exc))
+        return dg.MaterializeResult(metadata={"trained": False, "message": str(exc)})
+    results = results if isinstance(results, list) else [results]
+    metadata = {"trained": True}
+    for r in results:
+        context.log.info(f"{r.trained.name} v{r.version}: {r.decision.status} - {r.decision.reason}")
+        metadata |= _result_metadata(r)
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=CREDIT_MODEL_KEY, deps=[_feature_key(CREDIT_FEATURES_TABLE)], group_name=GROUP, kinds=KINDS,
+    owners=OWNERS, pool=WRITER_POOL,
+    description="Credit PD models: WOE scorecard (credit_pd) and its gradient-boosting challenger "
+                "(credit_pd_gbm), trained out of time, gated and registered in MLflow; mirrors "
+                "ml.model_registry. Definitions: docs/ml.md.",
+)
+def credit_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+    return _train(context, train_credit_models, duckdb, ml_registry)
+
+
+@dg.asset(
+    key=CHURN_MODEL_KEY, deps=[_feature_key(CHURN_FEATURES_TABLE)], group_name=GROUP, kinds=KINDS,
+    owners=["team:growth"], pool=WRITER_POOL,
+    description="Retention (churn) model: gradient boosting, out-of-time by snapshot month, gated "
+                "and registered in MLflow; mirrors ml.model_registry. Definitions: docs/ml.md.",
+)
+def churn_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+    return _train(context, train_churn_model, duckdb, ml_registry)
+
+
+def _score(context, fn, duckdb: DuckDBResource, registry: MlRegistry, label: str):
+    frame = fn(duckdb.database, registry.data_dir)
+    if frame is None:
+        context.log.warning(f"no {label} champion yet: nothing scored")
+        return dg.MaterializeResult(metadata={"scored": False})
+    return dg.MaterializeResult(metadata={"dagster/row_count": len(frame),
+                                          "model_version": str(frame["model_version"].iloc[0])})
+
+
+@dg.asset(
+    key=CREDIT_SCORES_KEY, deps=[CREDIT_MODEL_KEY, _feature_key(CREDIT_FEATURES_TABLE)],
+    group_name=GROUP, kinds=KINDS | {"duckdb"}, owners=OWNERS, pool=WRITER_POOL,
+    automation_condition=dg.AutomationCondition.eager(),
+    description="ml.credit_scores: every application scored by the credit_pd champion - pd, "
+                "score, grade A-E, reason_1..3 (features costing the applicant most points).",
+)
+def credit_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+    return _score(context, score_credit, duckdb, ml_registry, "credit")
+
+
+@dg.asset(
+    key=CHURN_SCORES_KEY, deps=[CHURN_MODEL_KEY, _feature_key(CHURN_FEATURES_TABLE)],
+    group_name=GROUP, kinds=KINDS | {"duckdb"}, owners=["team:growth"], pool=WRITER_POOL,
+    automation_condition=dg.AutomationCondition.eager(),
+    description="ml.churn_scores: users active at the latest snapshot scored by the churn champion "
+                "- probability and band (high/medium/low).",
+)
+def churn_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+    return _score(context, score_churn, duckdb, ml_registry, "churn")
+
+
+# --- asset checks -----------------------------------------------------------------------------
+def _champion(registry: Registry, name: str):
+    version = registry.champion_version(name)
+    if version is None:
+        return None, None
+    row = registry.versions(name).set_index("version").loc[int(version)]
+    return registry.load(name), row
+
+
+def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
+    level = d.level()
+    worst_name, worst = d.worst
+    return dg.AssetCheckResult(
+        passed=level == "ok",
+        severity=dg.AssetCheckSeverity.ERROR if level == "fail" else dg.AssetCheckSeverity.WARN,
+        metadata={"worst": worst_name, "worst_psi": float(worst), "score_psi": float(d.score_psi),
+                  "n_reference": d.n_reference, "n_current": d.n_current,
+                  "psi": _md_table(psi_table(d).round(4)), **extra})
+
+
+def _skip(reason: str) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True, metadata={"skipped": reason})
+
+
+@dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
+                description="PSI of the score and of each feature: applications of the latest month "
+                            "vs those of the champion's training months (warn >= 0.1, fail >= 0.25).")
+def credit_score_drift(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
+    if model is None:
+        return _skip("no champion")
+    features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
+    # through-the-door applications of the training months (not only the booked loans the model
+    # was fitted on): the current month's applications are the same kind of population
+    reference = in_window(features, "applied_month", row["train_from"], row["train_to"])
+    latest = features["applied_month"].max()
+    current = features[features["applied_month"] == latest]
+    d = drift(model, reference, current, config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
+    return _drift_result(d, {"current_month": str(latest)})
+
+
+@dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
+                description="Champion AUC on loans matured since its OOT window vs its AUC at "
+                            f"training (warn when lower by more than {config.AUC_DECAY_WARN}).")
+def credit_auc_decay(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
+    if model is None:
+        return _skip("no champion")
+    features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
+    result = credit_decay(model, features, row["oot_to"], float(row["auc_oot"]))
+    return dg.AssetCheckResult(
+        passed=not result["decayed"], severity=dg.AssetCheckSeverity.WARN,
+        metadata={k: (float(v) if isinstance(v, float) else v) for k, v in result.items()})
+
+
+@dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
+                description="Approval (grades A-C) and bad rates by age band and gender; "
+                            f"adverse-impact ratio below {config.ADVERSE_IMPACT_MIN} is flagged.")
+def credit_fairness(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    if ml_registry.open().champion_version(config.CREDIT_MODEL) is None:
+        return _skip("no champion: nothing scored yet")
+    features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
+    scores = read_table(duckdb.database, "credit_scores", schema="ml")
+    joined = features.merge(scores[["application_id", "grade"]], on="application_id", how="inner")
+    table = fairness_table(joined, joined["grade"].to_numpy())
+    flagged = table[table["flagged"]]
+    return dg.AssetCheckResult(
+        passed=flagged.empty, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"flagged_groups": ", ".join(
+                      f"{a}={g}" for a, g in zip(flagged["attribute"], flagged["group"], strict=True))
+                  or "none", "table": _md_table(table.round(4))})
+
+
+@dg.asset_check(asset=CHURN_SCORES_KEY, blocking=False, pool=WRITER_POOL,
+                description="PSI of the churn probability and of each feature: latest snapshot vs "
+                            "the champion's training snapshots (warn >= 0.1, fail >= 0.25).")
+def churn_score_drift(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    model, row = _champion(ml_registry.open(), config.CHURN_MODEL)
+    if model is None:
+        return _skip("no champion")
+    features = read_table(duckdb.database, CHURN_FEATURES_TABLE)
+    reference = in_window(features, config.CHURN_TIME, row["train_from"], row["train_to"])
+    latest = features["snapshot_date"].max()
+    current = features[features["snapshot_date"] == latest]
+    d = drift(model, reference, current, config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
+    return _drift_result(d, {"current_snapshot": str(latest)})
+
+
+ml_assets = [credit_model, churn_model, credit_scores, churn_scores]
+ml_checks = [credit_score_drift, credit_auc_decay, credit_fairness, churn_score_drift]
