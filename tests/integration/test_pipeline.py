@@ -320,7 +320,8 @@ def test_attribution_python_step_runs_between_the_dbt_steps(pipeline, con):
     done = [e.step_key for e in build.all_events if e.event_type_value == "STEP_SUCCESS"]
     python_step = done.index("data_driven_attribution")
     dbt_steps = [i for i, key in enumerate(done) if key.startswith("lending_dbt_models")]
-    assert len(dbt_steps) == 2 and dbt_steps[0] < python_step < dbt_steps[1]
+    # (the ML score assets split the dbt multi-asset once more: at least one step on each side)
+    assert dbt_steps[0] < python_step < dbt_steps[-1]
     for mart in ATTRIBUTION_MARTS:
         (rows,) = con.execute(f"select count(*) from marts.{mart}").fetchone()
         assert rows > 0, mart
