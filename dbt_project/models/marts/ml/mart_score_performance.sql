@@ -1,13 +1,7 @@
 -- Is the scorecard still ranking? Applications, approvals and the observed bad rate per grade and
 -- application month. Reads ml.credit_scores (written by the credit_scores asset); before the first
 -- scoring run that table does not exist and this mart is empty.
-{#- In a unit test the source is a fixture CTE (no schema): it exists. -#}
-{%- set src = source('ml', 'credit_scores') %}
-{%- set scores_exist = true %}
-{%- if execute and src.schema %}
-    {%- set scores_exist = adapter.get_relation(database=src.database, schema=src.schema,
-                                                identifier=src.identifier) is not none %}
-{%- endif %}
+{%- set scores_exist = source_relation_exists('ml', 'credit_scores') %}
 
 with scores as (
     {%- if scores_exist %}
