@@ -9,9 +9,13 @@ readers never see half a result.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
+import pandas as pd
 
 from ml.attribution.data_driven import attribute
+from orchestration.lake import export_raw_to_parquet
 
 SCHEMA = "attribution_py"
 PATHS_RELATION = "marts.fct_conversion_paths"
@@ -38,7 +42,19 @@ TABLES = {
 
 def run_data_driven_attribution(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Compute Markov and Shapley attribution from fct_conversion_paths; return rows written."""
-    aggregated = con.execute(AGGREGATE_SQL).df()
+    return write_data_driven_attribution(con, con.execute(AGGREGATE_SQL).df())
+
+
+def write_data_driven_attribution(
+    con: duckdb.DuckDBPyConnection, aggregated: pd.DataFrame
+) -> dict[str, int]:
+    """The math of ml/attribution on ``aggregated`` (the rows of AGGREGATE_SQL, from whichever
+    engine built fct_conversion_paths), written as typed tables of SCHEMA in ``con``.
+
+    Separate from the read so another engine's paths can be attributed: on Spark the paths are
+    read from Spark and the tables written to an in-memory DuckDB, then exported to the Parquet
+    lake (``export_data_driven_attribution``).
+    """
     tables = attribute(aggregated)
     counts = {"distinct_paths": len(aggregated), "journeys": int(aggregated["journeys"].sum())}
     con.execute("begin transaction")
@@ -56,6 +72,17 @@ def run_data_driven_attribution(con: duckdb.DuckDBPyConnection) -> dict[str, int
     except Exception:
         con.execute("rollback")
         raise
+    return counts
+
+
+def export_data_driven_attribution(aggregated: pd.DataFrame, lake_dir: Path) -> dict[str, int]:
+    """For a warehouse that is not DuckDB (Spark): the same tables, same types, written to
+    ``<lake_dir>/attribution_py/<table>/`` where the dbt spark target registers them as source
+    attribution_py (macro register_lake_sources). ``aggregated``: AGGREGATE_SQL run on that
+    warehouse. Returns rows written per table, as run_data_driven_attribution."""
+    with duckdb.connect() as con:
+        counts = write_data_driven_attribution(con, aggregated)
+        export_raw_to_parquet(con, lake_dir, tables=list(TABLES), schema=SCHEMA)
     return counts
 
 

@@ -1,10 +1,11 @@
-"""Export the raw schema to a Parquet lake, so engines other than DuckDB read the same landing data.
+"""Export warehouse schemas to a Parquet lake, so engines other than DuckDB read the same inputs.
 
-The ingestion assets load the contract-checked landing exports into DuckDB's ``raw`` schema. A
-Spark (or Databricks) warehouse cannot read a DuckDB file, but every engine reads Parquet: this
-writes each raw table to ``<lake>/raw/<table>/part-0.parquet``, the layout the dbt ``spark`` target
-registers as the ``raw`` sources (macro ``register_lake_sources``). Same rows, same types, so the
-landing contract feeds both engines.
+The ingestion assets load the contract-checked landing exports into DuckDB's ``raw`` schema and
+the lender's code lists into ``reference``; Python steps write their own schemas (e.g.
+``attribution_py``). A Spark (or Databricks) warehouse cannot read a DuckDB file, but every engine
+reads Parquet: this writes each table to ``<lake>/<schema>/<table>/part-0.parquet``, the layout
+the dbt ``spark`` target registers as the sources of every schema in var ``lake_sources`` (macro
+``register_lake_sources``). Same rows, same types, so the landing contract feeds both engines.
 
 Each table is written to a temporary folder and swapped in with ``os.replace``: re-running the
 export is safe and a reader never sees a half-written file.
@@ -19,7 +20,23 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.contract import Contract, load_contract
+from orchestration.reference import SCHEMA as REFERENCE_SCHEMA
+
 PARQUET_FILE = "part-0.parquet"
+
+
+def export_inputs_to_parquet(
+    con: duckdb.DuckDBPyConnection, lake_dir: Path, contract: Contract | None = None
+) -> dict[str, dict[str, int]]:
+    """Everything the landing contract puts in the warehouse: ``raw`` (its sources) and
+    ``reference`` (its code lists). Returns the rows written per schema and table."""
+    contract = contract or load_contract()
+    return {
+        "raw": export_raw_to_parquet(con, lake_dir, tables=list(contract.sources)),
+        REFERENCE_SCHEMA: export_raw_to_parquet(
+            con, lake_dir, tables=list(contract.reference), schema=REFERENCE_SCHEMA),
+    }
 
 
 def export_raw_to_parquet(
@@ -29,6 +46,9 @@ def export_raw_to_parquet(
     schema: str = "raw",
 ) -> dict[str, int]:
     """Write ``schema``'s tables (all, or ``tables``) to ``<lake_dir>/<schema>/<table>/``.
+
+    Despite the name (kept for its callers), any schema: ``raw``, ``reference``, or one a Python
+    step wrote (``attribution_py``, ...).
 
     Returns the rows written per table. A requested table that does not exist is an error naming
     it, not a silent gap in the lake.

@@ -6,16 +6,17 @@ and of `dbt build`, so changes can be compared on the same machine.
 
     python -m tests.benchmarks.pipeline --scale 20000 --months 18 [--keep DIR] [--spark]
 
-With --spark (needs the `spark` extra and Java 17: `make test-spark` installs them) it also exports
-raw.* to the Parquet lake and times the same `dbt build` on a local Spark session (target spark,
-local[2]), printing the Spark / DuckDB ratio of the dbt build.
+`dbt build` runs as in Dagster and `make test-spark` (tests/spark/harness.py::build_warehouse):
+two invocations around the data-driven attribution step. With --spark (needs the `spark` extra and
+Java 17: `make test-spark` installs them) it also exports raw.* and reference.* to the Parquet
+lake and times the same build on a local Spark session (target spark, local[2]), printing the
+Spark / DuckDB ratio of the dbt build.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -28,8 +29,8 @@ import duckdb
 from orchestration.contract import load_contract
 from orchestration.ingestion.files import landing_days
 from orchestration.ingestion.load import load_days
-from orchestration.lake import export_raw_to_parquet
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.lake import export_inputs_to_parquet
+from tests.spark.harness import Dataset, build_warehouse
 
 
 def _peak_mb(who: int) -> float:
@@ -69,9 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             rows += sum(r.rows_read for r in load_days(con, landing, source, days))
     _stage("ingestion", time.perf_counter() - start, rows, _peak_mb(resource.RUSAGE_SELF))
 
+    # dbt build in the order Dagster runs it: the attribution step (Python) between two invocations
+    data = Dataset(root, landing, warehouse, root / "lake", root / "spark")
     start = time.perf_counter()
-    env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(warehouse)}
-    _dbt_build(root, "duckdb", env)
+    build_warehouse(data, "duckdb")
     duckdb_seconds = time.perf_counter() - start
     _stage("dbt build", duckdb_seconds)
     if not args.spark:
@@ -79,25 +81,15 @@ def main(argv: list[str] | None = None) -> int:
 
     start = time.perf_counter()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        exported = export_raw_to_parquet(con, root / "lake", tables=list(contract.sources))
-    _stage("lake export", time.perf_counter() - start, sum(exported.values()))
+        exported = export_inputs_to_parquet(con, data.lake, contract)
+    _stage("lake export", time.perf_counter() - start,
+           sum(n for tables in exported.values() for n in tables.values()))
     start = time.perf_counter()
-    _dbt_build(root, "spark", {**env, "LENDING_LAKE_DIR": str(root / "lake"),
-                               "LENDING_SPARK_DIR": str(root / "spark"),
-                               "LENDING_SPARK_CATALOG": "in-memory"})
+    build_warehouse(data, "spark")
     spark_seconds = time.perf_counter() - start
     _stage("dbt spark", spark_seconds)
     print(f"dbt build on local Spark / on DuckDB: {spark_seconds / duckdb_seconds:.1f}x", flush=True)
     return 0
-
-
-def _dbt_build(root: Path, target: str, env: dict[str, str]) -> None:
-    """The whole project (models, seeds, data and unit tests) on one target, in a subprocess."""
-    subprocess.run([str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", ".",
-                    "--target", target, "--target-path", str(root / f"dbt_target_{target}"),
-                    "--log-path", str(root / "logs"), "--quiet"],
-                   cwd=DBT_PROJECT_DIR, env=env, check=True)
-
 
 if __name__ == "__main__":
     raise SystemExit(main())

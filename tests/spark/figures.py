@@ -4,10 +4,19 @@ Every relation of the staging, intermediate and marts schemas is compared on its
 anyway (test_every_relation_has_the_same_row_count); a row here also compares the named figure
 columns, row by row, joined on the key columns. A new mart family adds its figures by adding rows.
 
-Tolerance (absolute, per value): DECIMAL, integer, date, string and boolean columns must be EQUAL
-(tolerance 0: both engines do exact decimal arithmetic). DOUBLE ratios get FLOAT_TOLERANCE, because
-the two engines may sum floats in a different order; a real difference (one loan in another
-bucket) moves a ratio by far more than 1e-9 on this dataset.
+Tolerance (per value): DECIMAL, integer, date, string and boolean columns must be EQUAL
+(tolerance 0: both engines do exact decimal arithmetic). DOUBLE columns get FLOAT_TOLERANCE,
+because the two engines may sum floats in a different order: absolute for values up to 1 in
+magnitude (ratios, rates, probabilities), relative to the value above that (double sums of CNY
+amounts or fractional credits, e.g. attributed value, where the last bits differ with the order of
+summation). A real difference (one loan in another bucket, one journey credited to another
+channel) moves a figure by far more than 1e-9 on this dataset.
+
+Markov removal effects and Shapley values are computed in Python (ml/attribution) from the
+aggregated paths read from each engine: identical integer inputs, so the only allowed difference
+is FLOAT_TOLERANCE (there is no engine arithmetic in them; the dbt marts over them only join).
+Attribution totals per model and conversion type are compared at the finest grain of
+mart_channel_attribution (month x conversion type x model x channel), which implies the totals.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ class Figures:
     relation: str                 # schema.model
     keys: tuple[str, ...]         # unique per row (the model's unique_combination_of_columns)
     figures: tuple[str, ...]      # compared per row
-    tolerance: float = 0.0        # absolute, for float columns; everything else is exact
+    tolerance: float = 0.0        # float columns: absolute up to |1|, relative above; rest exact
 
 
 FIGURES: tuple[Figures, ...] = (
@@ -64,4 +73,39 @@ FIGURES: tuple[Figures, ...] = (
     Figures("staging.stg_collection_actions", ("action_id",), ("action_date", "action_local_time")),
     Figures("intermediate.int_user_acquisition", ("user_id",),
             ("acquisition_channel", "acquisition_campaign_id")),
+    # lifecycle (docs/lifecycle_definitions.md)
+    Figures("marts.mart_funnel_monthly", ("month_start_date", "channel"),
+            ("visitors", "registrations", "first_applications", "first_approvals", "new_borrowers",
+             "first_repayments", "registration_conversion_rate", "cohort_applicants",
+             "cohort_approved", "cohort_borrowers", "cohort_repaid", "cohort_borrower_rate"),
+            FLOAT_TOLERANCE),
+    Figures("marts.mart_lifecycle_summary", ("month_end_date", "acquisition_channel", "stage"),
+            ("users", "from_none", "from_new", "from_active", "from_reactivated", "from_dormant",
+             "from_churned")),
+    Figures("marts.mart_cohort_retention", ("cohort_month", "months_since_registration"),
+            ("cohort_size", "active_users", "retention_rate"), FLOAT_TOLERANCE),
+    Figures("marts.mart_user_value", ("user_id",),
+            ("first_disbursed_date", "loans", "principal", "interest_paid", "fees_paid",
+             "penalties_paid", "charge_offs", "recoveries", "net_value_to_date", "value_3m",
+             "value_6m", "value_12m")),
+    Figures("marts.mart_growth_monthly", ("month_start_date",),
+            ("new_registrations", "registered_users", "monthly_active_users", "active_borrowers",
+             "registered_users_mom_growth", "mau_mom_growth"), FLOAT_TOLERANCE),
+    Figures("marts.mart_user_lifecycle_monthly", ("user_id", "month_end_date"),
+            ("stage", "previous_stage", "activity_status", "days_since_last_activity",
+             "active_loans", "max_dpd", "value_to_date", "value_trailing_12m", "tier")),
+    Figures("marts.dim_users", ("user_id",),
+            ("acquisition_channel", "first_disbursed_date", "loans_disbursed", "current_stage",
+             "current_tier")),
+    # attribution (docs/attribution_definitions.md)
+    Figures("marts.mart_channel_attribution", ("month", "conversion_type", "model", "channel"),
+            ("conversions", "value"), FLOAT_TOLERANCE),
+    Figures("marts.mart_markov_removal_effects", ("conversion_type", "channel"),
+            ("conversion_probability", "conversion_probability_without", "removal_effect",
+             "credit", "credit_path_allocated"), FLOAT_TOLERANCE),
+    Figures("marts.mart_shapley_values", ("conversion_type", "channel"),
+            ("shapley_value", "credit"), FLOAT_TOLERANCE),
+    Figures("marts.mart_channel_performance_monthly", ("month", "channel"),
+            ("spend", "visitors", "registrations", "new_borrowers", "new_borrowers_markov",
+             "cac_per_new_borrower", "attributed_value_12m", "roas"), FLOAT_TOLERANCE),
 )

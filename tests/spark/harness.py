@@ -3,9 +3,13 @@
 Plain functions, used by tests/spark/test_engine_parity.py and by the benchmark's Spark column:
 
 1. ``make_dataset``: simulator -> landing -> ingestion into a DuckDB warehouse (the functions the
-   Dagster assets call) -> raw schema exported to the Parquet lake (orchestration.lake).
-2. ``dbt_build``: ``dbt build`` on a target (duckdb or spark), in-process through dbtRunner so the
-   Spark session dbt starts stays alive for reading the results afterwards.
+   Dagster assets call) -> raw and reference schemas exported to the Parquet lake
+   (orchestration.lake).
+2. ``build_warehouse``: the whole project on a target (duckdb or spark) in the order Dagster runs
+   it: ``dbt build`` of everything that does not read the Python-written schema attribution_py,
+   the data-driven attribution step (ml/attribution) on the paths read FROM THAT ENGINE, then
+   ``dbt build`` of the rest. ``dbt_build`` runs one invocation, in-process through dbtRunner for
+   Spark so the Spark session dbt starts stays alive for reading the results afterwards.
 3. ``read_duckdb`` / ``read_spark``: a relation as a pandas DataFrame, for the comparison.
 """
 
@@ -22,10 +26,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration.attribution import (
+    AGGREGATE_SQL,
+    export_data_driven_attribution,
+    run_data_driven_attribution,
+)
 from orchestration.contract import load_contract
 from orchestration.ingestion.files import landing_days
 from orchestration.ingestion.load import load_days
-from orchestration.lake import export_raw_to_parquet
+from orchestration.lake import export_inputs_to_parquet
 from orchestration.settings import DBT_PROJECT_DIR
 
 # The small dataset of tests/integration (3 months, 300 users a month).
@@ -61,7 +70,7 @@ def make_dataset(root: Path, simulator_args: tuple[str, ...] = SIMULATOR_ARGS) -
     with duckdb.connect(str(data.warehouse)) as con:
         for source in contract.sources.values():
             load_days(con, data.landing, source, landing_days(data.landing, source.name))
-        export_raw_to_parquet(con, data.lake, tables=list(contract.sources))
+        export_inputs_to_parquet(con, data.lake, contract)
     return data
 
 
@@ -109,6 +118,38 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
         raise AssertionError(f"dbt build --target {target}: {len(bad)} node(s) not successful:\n"
                              + "\n".join(bad))
     return statuses
+
+
+# Nodes reading the tables the data-driven attribution step writes (dbt source attribution_py)
+# build after that step; everything else before it.
+AFTER_PYTHON_STEP = "source:attribution_py+"
+
+
+def build_warehouse(data: Dataset, target: str) -> dict[str, str]:
+    """Every dbt node of the project on ``target``, around the Python step; {unique_id: status}.
+
+    On DuckDB the step is the asset's own function (run_data_driven_attribution, which reads and
+    writes the warehouse). On Spark the aggregated paths are read from Spark and the same math's
+    tables land in the lake (export_data_driven_attribution), which the second invocation's
+    on-run-start hook registers as source attribution_py.
+    """
+    statuses = dbt_build(data, target, ("--exclude", AFTER_PYTHON_STEP))
+    if target == "spark":
+        aggregated = spark_session().sql(AGGREGATE_SQL).toPandas()
+        export_data_driven_attribution(aggregated, data.lake)
+    else:
+        with duckdb.connect(str(data.warehouse)) as con:
+            run_data_driven_attribution(con)
+    return {**statuses, **dbt_build(data, target, ("--select", AFTER_PYTHON_STEP))}
+
+
+def project_nodes(data: Dataset, target: str) -> set[str]:
+    """Every model, seed, data test and unit test of the project (from the last manifest)."""
+    manifest = json.loads((data.root / f"dbt_target_{target}" / "manifest.json")
+                          .read_text(encoding="utf-8"))
+    nodes = {uid for uid, n in manifest["nodes"].items()
+             if n["resource_type"] in ("model", "seed", "test")}
+    return nodes | set(manifest.get("unit_tests", {}))
 
 
 def read_duckdb(data: Dataset, relation: str) -> pd.DataFrame:

@@ -22,17 +22,24 @@ import pytest
 
 from orchestration.settings import DEV_PII_KEY
 from tests.spark.figures import FIGURES, Figures
-from tests.spark.harness import dbt_build, make_dataset, read_duckdb, read_spark, spark_session
+from tests.spark.harness import (
+    build_warehouse,
+    make_dataset,
+    project_nodes,
+    read_duckdb,
+    read_spark,
+    spark_session,
+)
 
 pytestmark = pytest.mark.spark
-SCHEMAS = ("staging", "intermediate", "marts")
+SCHEMAS = ("reference", "staging", "intermediate", "marts", "attribution_py")
 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     data = make_dataset(tmp_path_factory.mktemp("engines"))
-    duck = dbt_build(data, "duckdb")
-    spark = dbt_build(data, "spark")
+    duck = build_warehouse(data, "duckdb")
+    spark = build_warehouse(data, "spark")
     yield {"data": data, "duckdb": duck, "spark": spark}
     session = spark_session()
     if session is not None:
@@ -66,13 +73,16 @@ def _differs(a, b, tolerance: float) -> bool:
     if a is None or b is None:
         return (a is None) != (b is None)
     if isinstance(a, float | int) and isinstance(b, float | int) and not isinstance(a, bool):
-        return abs(a - b) > tolerance
+        return abs(a - b) > tolerance * max(1.0, abs(a), abs(b))  # see tests/spark/figures.py
     return a != b
 
 
 def test_spark_builds_every_model_and_runs_every_test(builds):
     duck, spark = builds["duckdb"], builds["spark"]
     assert set(spark) == set(duck)  # same models, seeds, data tests and unit tests
+    # ... and the two invocations around the Python step left no node out
+    built = {uid for uid in spark if not uid.startswith("operation.")}  # minus the hooks
+    assert built == project_nodes(builds["data"], "spark")
     kinds = {uid.split(".")[0] for uid in spark}
     assert {"model", "test", "unit_test", "seed"} <= kinds
     assert sorted({s for s in spark.values()}) == ["pass", "success"]

@@ -1,11 +1,13 @@
-"""export_raw_to_parquet: the raw tables reach the Parquet lake unchanged, re-runs replace."""
+"""export_raw_to_parquet: the raw tables reach the Parquet lake unchanged, re-runs replace;
+export_inputs_to_parquet: raw and reference together."""
 
 import datetime as dt
 import decimal
+from types import SimpleNamespace
 
 import pytest
 
-from orchestration.lake import PARQUET_FILE, export_raw_to_parquet
+from orchestration.lake import PARQUET_FILE, export_inputs_to_parquet, export_raw_to_parquet
 
 
 @pytest.fixture
@@ -48,3 +50,18 @@ def test_unknown_table_is_an_error_naming_it(raw, tmp_path):
     with pytest.raises(ValueError, match=r"raw\.repayments"):
         export_raw_to_parquet(raw, tmp_path, tables=["loans", "repayments"])
     assert not (tmp_path / "raw" / "loans").exists()  # checked before anything is written
+
+
+def test_inputs_export_writes_raw_and_reference(raw, tmp_path):
+    """Everything the landing contract loads reaches the lake: its raw sources and its reference
+    tables (here a contract with one of each)."""
+    raw.execute("create schema reference")
+    raw.execute("create table reference.channels as select 'app_store' as channel")
+    contract = SimpleNamespace(sources={"loans": None}, reference={"channels": None})
+    counts = export_inputs_to_parquet(raw, tmp_path, contract)
+    assert counts == {"raw": {"loans": 2}, "reference": {"channels": 1}}
+    (channel,) = raw.execute(
+        f"select channel from read_parquet('{tmp_path / 'reference' / 'channels' / PARQUET_FILE}')"
+    ).fetchone()
+    assert channel == "app_store"
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["loans"]

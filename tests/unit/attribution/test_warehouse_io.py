@@ -1,9 +1,17 @@
-"""run_data_driven_attribution against a bare DuckDB: aggregates, writes typed tables, re-runs."""
+"""run_data_driven_attribution against a bare DuckDB: aggregates, writes typed tables, re-runs;
+export_data_driven_attribution (the Spark route) writes the same tables to the lake."""
 
 import duckdb
 import pytest
 
-from orchestration.attribution import SCHEMA, run_data_driven_attribution
+from orchestration.attribution import (
+    AGGREGATE_SQL,
+    SCHEMA,
+    TABLES,
+    export_data_driven_attribution,
+    run_data_driven_attribution,
+)
+from orchestration.lake import PARQUET_FILE
 
 
 @pytest.fixture
@@ -43,3 +51,22 @@ def test_writes_results_and_reruns_identically(warehouse):
         f"select path, sum(weight) from {SCHEMA}.path_weights group by model, path").fetchall()
     assert sorted(p for p, _ in weights) == ["A", "A", "A > B", "A > B"]
     assert all(w == pytest.approx(1.0) for _, w in weights)
+
+
+def test_lake_export_holds_the_same_tables_as_the_warehouse(warehouse, tmp_path):
+    """The Spark route (paths read from another engine, tables to the lake) writes exactly what
+    the DuckDB route writes into the warehouse: same tables, rows and column types."""
+    aggregated = warehouse.execute(AGGREGATE_SQL).df()
+    lake = tmp_path / "lake"
+    exported = export_data_driven_attribution(aggregated, lake)
+    counts = run_data_driven_attribution(warehouse)
+    assert exported == counts
+    for table in TABLES:
+        file = lake / SCHEMA / table / PARQUET_FILE
+        in_lake = warehouse.execute(f"select * from read_parquet('{file}') order by all")
+        lake_types = [d[1] for d in in_lake.description]
+        lake_rows = in_lake.fetchall()
+        in_warehouse = warehouse.execute(f"select * from {SCHEMA}.{table} order by all")
+        assert [d[1] for d in in_warehouse.description] == lake_types
+        assert in_warehouse.fetchall() == lake_rows
+        assert len(lake_rows) == counts[table] > 0
