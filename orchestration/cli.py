@@ -22,7 +22,7 @@ from orchestration.ingestion.files import landing_days
 from orchestration.recovery import recover_dead_runs
 from orchestration.reference_report import format_unknown_codes, unknown_codes
 from orchestration.reprocess import ReprocessRangeError, reprocess_span
-from orchestration.run_guard import GuardedRun, RunInterrupted
+from orchestration.run_guard import GuardedRun, RunInterrupted, terminate_children
 from orchestration.sensors import LAUNCHED_BY_TAG  # make run builds the warehouse itself
 from orchestration.settings import Settings
 
@@ -89,7 +89,13 @@ def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
             results = run_pipeline(defs, instance, span)
         except RunInterrupted as stopped:
             print(f"make run stopped: {stopped}", file=sys.stderr)
-            return 130 if stopped.canceled else 1
+            code = 130 if stopped.canceled else 1
+            if stopped.abandoned:  # a step ignored the interrupt: its run is already closed
+                terminate_children()
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+            return code
     print_summary(settings)
     ok = all(r.success for r in results)
     if not ok:

@@ -23,6 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.errors import DagsterExecutionInterruptedError
@@ -35,15 +36,20 @@ DEFAULT_WAIT_TIMEOUT = 600.0
 INVOCATION_TAG = "lending/invocation"
 POLL_SECONDS = 1.0
 REPORT_EVERY_SECONDS = 60.0
-STOP_GRACE_SECONDS = 60.0
+STOP_GRACE_SECONDS = 20.0  # then the run is abandoned: marked canceled, the process exits
+REINTERRUPT_SECONDS = 5.0  # an interrupt can land where it is caught: deliver it again
 
 
 class RunInterrupted(Exception):
-    """The run was stopped by a signal (``canceled``) or gave up waiting for the writer pool."""
+    """The run was stopped by a signal (``canceled``) or gave up waiting for the writer pool.
 
-    def __init__(self, reason: str, canceled: bool):
+    ``abandoned``: its worker thread did not stop in time; the caller should exit the process.
+    """
+
+    def __init__(self, reason: str, canceled: bool, abandoned: bool = False):
         super().__init__(reason)
         self.canceled = canceled
+        self.abandoned = abandoned
 
 
 def wait_timeout() -> float:
@@ -52,6 +58,17 @@ def wait_timeout() -> float:
         return float(raw) if raw else DEFAULT_WAIT_TIMEOUT
     except ValueError as err:
         raise SystemExit(f"{WAIT_TIMEOUT_ENV}={raw!r} is not a number of seconds") from err
+
+
+def terminate_children() -> None:
+    """SIGTERM this process's direct children (e.g. dbt) before an abandoned run's process exits."""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                os.kill(int(stat.parent.name), signal.SIGTERM)
+        except (OSError, IndexError, ValueError):
+            continue
 
 
 def _raise_in_thread(thread: threading.Thread, exc: type[BaseException]) -> None:
@@ -70,6 +87,7 @@ class GuardedRun:
         self.stop_reason: str | None = None
         self.canceled = False
         self._stopped_at: float | None = None
+        self._interrupts = 1
         self._result: dg.ExecuteInProcessResult | None = None
         self._error: BaseException | None = None
 
@@ -103,7 +121,7 @@ class GuardedRun:
                 signal.signal(s, handler)
         self._release()
         if self.stop_reason is not None:
-            raise RunInterrupted(self.stop_reason, self.canceled)
+            raise RunInterrupted(self.stop_reason, self.canceled, abandoned=worker.is_alive())
         if self._error is not None:
             raise self._error
         assert self._result is not None
@@ -115,10 +133,14 @@ class GuardedRun:
         while worker.is_alive():
             worker.join(POLL_SECONDS)
             if self._stopped_at is not None and worker.is_alive():
-                if time.monotonic() - self._stopped_at > STOP_GRACE_SECONDS:
+                elapsed = time.monotonic() - self._stopped_at
+                if elapsed > STOP_GRACE_SECONDS:
                     self.out(f"{self.job.name} did not stop within {STOP_GRACE_SECONDS:.0f}s; "
-                             "leaving it behind.")
+                             "abandoning it.")
                     return
+                if elapsed > self._interrupts * REINTERRUPT_SECONDS:
+                    self._interrupts += 1
+                    _raise_in_thread(worker, DagsterExecutionInterruptedError)
                 continue
             if not worker.is_alive():
                 continue

@@ -103,6 +103,7 @@ def test_waiting_for_a_live_holder_is_reported_and_times_out(platform):
     holder = subprocess.Popen(["sleep", "900"])
     try:
         with platform.instance() as instance:
+            recover_dead_runs(instance, log=lambda _: None)  # start from a free pool
             run = DagsterRun(job_name="held_by_test", run_id=make_new_run_id(),
                              status=dg.DagsterRunStatus.STARTED,
                              tags={PID_TAG: str(holder.pid), HOST_TAG: socket.gethostname()})

@@ -1,5 +1,6 @@
 """Crash recovery and guarded runs (issue 14), on a throw-away Dagster instance with pools of 1."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -159,3 +160,29 @@ def test_sensor_of_make_ui_recovers_dead_runs(instance, dead_pid):
     assert instance.get_run_by_id(dead).status == dg.DagsterRunStatus.FAILURE
     assert holders(instance) == []
     assert recover_dead_runs_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_a_step_that_swallows_the_interrupt_is_abandoned_and_its_run_closed(instance, monkeypatch):
+    import orchestration.run_guard as run_guard
+
+    monkeypatch.setattr(run_guard, "STOP_GRACE_SECONDS", 3.0)
+    monkeypatch.setattr(run_guard, "REINTERRUPT_SECONDS", 1.0)
+    started = threading.Event()
+
+    def stubborn():
+        started.set()
+        for _ in range(400):
+            with contextlib.suppress(BaseException):  # the behaviour under test
+                time.sleep(0.05)
+
+    def terminate():
+        started.wait(30)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=terminate, daemon=True).start()
+    with pytest.raises(RunInterrupted) as err:
+        GuardedRun(instance, job_with(stubborn), out=lambda _: None).execute(raise_on_error=False)
+    assert err.value.canceled and err.value.abandoned
+    (run,) = instance.get_runs()
+    assert run.status == dg.DagsterRunStatus.CANCELED
+    assert holders(instance) == []
