@@ -26,12 +26,12 @@ select
     cast(max(s.model_version) as {{ dbt.type_string() }}) as model_version,
     cast(count(*) as integer) as applications,
     cast(sum(case when f.is_approved then 1 else 0 end) as integer) as approvals,
-    cast(1.0 * sum(case when f.is_approved then 1 else 0 end) / count(*) as double) as approval_rate,
+    cast(sum(case when f.is_approved then 1 else 0 end) as double) / count(*) as approval_rate,
     cast(sum(case when f.loan_id is not null then 1 else 0 end) as integer) as loans,
     cast(sum(case when f.is_bad is not null then 1 else 0 end) as integer) as observable_loans,
     cast(sum(case when f.is_bad then 1 else 0 end) as integer) as bad_loans,
     cast(case when sum(case when f.is_bad is not null then 1 else 0 end) > 0
-              then 1.0 * sum(case when f.is_bad then 1 else 0 end)
+              then cast(sum(case when f.is_bad then 1 else 0 end) as double)
                    / sum(case when f.is_bad is not null then 1 else 0 end) end as double) as bad_rate
 from scores as s
 inner join features as f on f.application_id = s.application_id
