@@ -32,7 +32,7 @@ run: demo-data  ## materialize every asset through Dagster and print a summary
 	$(BIN)/python -m orchestration.cli run
 
 reprocess: install  ## load export days FROM..TO again (e.g. after editing reference/) and rebuild
-	$(BIN)/python -m orchestration.cli reprocess --from $(FROM) --to $(or $(TO),$(FROM))
+	$(BIN)/python -m orchestration.cli reprocess --from "$(FROM)" --to "$(or $(TO),$(FROM))"
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run` used
 	@mkdir -p $(DAGSTER_HOME)
