@@ -89,24 +89,24 @@ def train_churn_model(warehouse: str | Path, data_dir: str | Path, seed: int = c
     return result
 
 
-def score_credit(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
-    """Score every application with the credit champion into ml.credit_scores (None: no champion)."""
+def _score(warehouse, data_dir, model_name: str, table: str, scorer, ddl: str) -> pd.DataFrame | None:
+    """Score ``table`` with ``model_name``'s champion and rewrite its score table (None: no champion)."""
     registry = Registry(data_dir)
-    version = registry.champion_version(config.CREDIT_MODEL)
+    version = registry.champion_version(model_name)
     if version is None:
         return None
-    features = read_table(warehouse, CREDIT_FEATURES_TABLE)
-    frame = scoring.credit_scores(registry.load(config.CREDIT_MODEL), features, version)
-    scoring.write(frame, scoring.CREDIT_DDL, warehouse)
+    frame = scorer(registry.load(model_name), read_table(warehouse, table), version)
+    scoring.write(frame, ddl, warehouse)
     return frame
+
+
+def score_credit(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
+    """Score every application with the credit champion into ml.credit_scores (None: no champion)."""
+    return _score(warehouse, data_dir, config.CREDIT_MODEL, CREDIT_FEATURES_TABLE,
+                  scoring.credit_scores, scoring.CREDIT_DDL)
 
 
 def score_churn(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
-    registry = Registry(data_dir)
-    version = registry.champion_version(config.CHURN_MODEL)
-    if version is None:
-        return None
-    features = read_table(warehouse, CHURN_FEATURES_TABLE)
-    frame = scoring.churn_scores(registry.load(config.CHURN_MODEL), features, version)
-    scoring.write(frame, scoring.CHURN_DDL, warehouse)
-    return frame
+    """Score the users active at the latest snapshot into ml.churn_scores (None: no champion)."""
+    return _score(warehouse, data_dir, config.CHURN_MODEL, CHURN_FEATURES_TABLE,
+                  scoring.churn_scores, scoring.CHURN_DDL)
