@@ -71,7 +71,7 @@ def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
 
     # Parse with the same profile the build uses, so dbt's partial parsing stays valid.
     os.environ["LENDING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
-    ensure_manifest(force=True)  # pick up model changes since the last parse
+    ensure_manifest()  # parses again only if a model, macro or setting changed
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)

@@ -51,7 +51,7 @@ def pipeline(tmp_path_factory):
         check=True,
     )
     shutil.rmtree(settings.landing_dir / MISSING[0] / f"dt={MISSING[1]}")
-    ensure_manifest(force=True)
+    ensure_manifest()
     defs = build_definitions(settings)
     span = landing_range(settings)
     with dg.instance_for_test() as instance:

@@ -66,7 +66,7 @@ def platform(tmp_path_factory):
                     "--start", "2025-01-01", "--months", str(MONTHS), "--scale", str(SCALE),
                     "--no-progress"], check=True, stdout=subprocess.DEVNULL)
     settings = Settings.from_env({"LENDING_DATA_DIR": str(root / "data")})
-    ensure_manifest(force=True)
+    ensure_manifest()
     wh = settings.warehouse_path
     with dg.instance_for_test() as instance:
         _copy_days(full, settings.landing_dir, lambda d: d <= CUTOFF)
