@@ -8,7 +8,7 @@ this platform:
 - ``any_deps_missing`` ignores the daily-partitioned raw assets: their partitions run up to
   today, and a day without an export folder is normal, not a reason to stop the marts.
 - ``IngestionSettled`` holds everything back while a run that loads raw data is queued or in
-  progress, and for ``SETTLE_SECONDS`` after the last ``daily_ingestion`` run ended (``make run``
+  progress, and for ``SETTLE_SECONDS`` after the last such run ended (``make run``
   starts its own build right after its ingestion run). So the marts never see half a day
   (applications loaded, loans not yet), and one tick then requests the whole downstream graph
   at once: the automation sensor groups a tick's requests into ONE run, whose dbt steps are few
@@ -61,16 +61,18 @@ def ingestion_state(instance: dg.DagsterInstance, keys: set[dg.AssetKey],
     records = instance.get_asset_records(sorted(keys, key=lambda k: k.path))
     if not any(r.asset_entry.last_materialization for r in records):
         return "nothing has been loaded into raw yet"
+    def loads_raw(run: dg.DagsterRun) -> bool:
+        return run.job_name == INGESTION_JOB or bool((run.asset_selection or set()) & keys)
+
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=_WAITING)):
-        if run.job_name == INGESTION_JOB or (run.asset_selection or set()) & keys:
+        if loads_raw(run):
             return f"run {run.run_id} loads raw data ({run.status.value})"
-    ended = instance.get_run_records(
-        filters=dg.RunsFilter(job_name=INGESTION_JOB, statuses=_ENDED), limit=1
-    )
-    if ended and ended[0].end_time:
-        age = now.timestamp() - ended[0].end_time
+    ended = [r for r in instance.get_run_records(filters=dg.RunsFilter(statuses=_ENDED), limit=20)
+             if loads_raw(r.dagster_run) and r.end_time]
+    if ended:
+        age = now.timestamp() - max(r.end_time for r in ended)
         if age < SETTLE_SECONDS:
-            return f"the last {INGESTION_JOB} run ended {age:.0f} s ago (< {SETTLE_SECONDS} s)"
+            return f"the last run loading raw data ended {age:.0f} s ago (< {SETTLE_SECONDS} s)"
     return None
 
 

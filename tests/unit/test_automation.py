@@ -98,8 +98,10 @@ def test_ingestion_state_waits_for_loads_and_settling():
         waiting = create_run_for_test(instance, job_name="__ASSET_JOB", asset_selection=keys,
                                      status=dg.DagsterRunStatus.NOT_STARTED)
         assert waiting.run_id in ingestion_state(instance, keys, now)
-        instance.report_run_canceled(waiting)
-        assert ingestion_state(instance, keys, now) is None
+        instance.report_run_canceled(waiting)  # ended just now: settling
+        assert "ended" in ingestion_state(instance, keys, dt.datetime.now(dt.UTC))
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=SETTLE_SECONDS + 1)
+        assert ingestion_state(instance, keys, later) is None
         fake_ingestion.execute_in_process(instance=instance)
         later = dt.datetime.now(dt.UTC)
         assert "ended" in ingestion_state(instance, keys, later)
