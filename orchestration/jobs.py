@@ -1,7 +1,10 @@
-"""Jobs and the schedule: ingest yesterday's exports every morning (the warehouse is rebuilt by
-the ``build_after_ingestion`` sensor once a load succeeds, never on a clock of its own)."""
+"""Jobs and the schedule: ingest yesterday's exports every morning. The derived assets follow by
+declarative automation (orchestration/automation.py), never on a clock of their own;
+``build_warehouse`` is the second run of ``make run`` and a manual rebuild from the UI."""
 
 import dagster as dg
+
+from orchestration.automation import automation_schedule_status
 
 INGESTION = dg.AssetSelection.groups("ingestion")
 
@@ -18,5 +21,6 @@ build_warehouse_job = dg.define_asset_job(
 )
 
 daily_ingestion_schedule = dg.build_schedule_from_partitioned_job(
-    daily_ingestion_job, hour_of_day=6, minute_of_hour=0
+    daily_ingestion_job, hour_of_day=6, minute_of_hour=0,
+    default_status=automation_schedule_status(),
 )

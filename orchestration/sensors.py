@@ -1,4 +1,5 @@
-"""Sensors: load export days as they land, and rebuild the warehouse after each load.
+"""The landing sensor: load export days as they land (the derived assets then follow by
+declarative automation, orchestration/automation.py).
 
 ``landing_sensor`` requests one ``daily_ingestion`` run per export day that
 
@@ -9,7 +10,7 @@
 
 The cursor is the newest folder modification time seen; the run key is the day plus that time, so
 a day is requested once per delivery. Ingestion is idempotent, so a repeated day is harmless.
-Created stopped: turn it on under Automation where exports arrive continuously.
+On by default (LENDING_AUTOMATION=off starts it stopped; the UI toggle overrides it).
 """
 
 import os
@@ -17,9 +18,10 @@ from collections import defaultdict
 
 import dagster as dg
 
+from orchestration.automation import automation_default_status
 from orchestration.contract import Contract
 from orchestration.ingestion.files import day_dir, landing_days
-from orchestration.jobs import build_warehouse_job, daily_ingestion_job
+from orchestration.jobs import daily_ingestion_job
 from orchestration.resources import LandingZone
 
 MAX_RUNS_PER_TICK = 31
@@ -40,7 +42,7 @@ def build_landing_sensor(contract: Contract, start_date: str) -> dg.SensorDefini
     @dg.sensor(
         job=daily_ingestion_job,
         minimum_interval_seconds=300,
-        default_status=dg.DefaultSensorStatus.STOPPED,
+        default_status=automation_default_status(),
         description="Requests a daily_ingestion run for every landed export day not yet "
         "loaded, and again when a day's folder changes.",
     )
@@ -68,26 +70,3 @@ def build_landing_sensor(contract: Contract, start_date: str) -> dg.SensorDefini
             yield dg.SkipReason("no new export days")
 
     return landing_sensor
-
-
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[daily_ingestion_job],
-    request_job=build_warehouse_job,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="After every successful daily_ingestion run, rebuild the warehouse (dbt build "
-    "and serving snapshot), so marts never see half a day.",
-)
-def build_after_ingestion(context: dg.RunStatusSensorContext):
-    if context.dagster_run.tags.get(LAUNCHED_BY_TAG) == "make_run":
-        return dg.SkipReason("`make run` builds the warehouse itself")
-    waiting = context.instance.get_runs(
-        filters=dg.RunsFilter(
-            job_name=build_warehouse_job.name,
-            statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED],
-        ),
-        limit=1,
-    )
-    if waiting:  # a build not yet started will see this load too
-        return dg.SkipReason(f"build_warehouse run {waiting[0].run_id} is already waiting")
-    return dg.RunRequest(run_key=context.dagster_run.run_id)

@@ -1,7 +1,8 @@
 """Every dbt model as an asset, every dbt test as an asset check.
 
 Groups follow the folder: staging -> ``staging``; intermediate/<family> and marts/<family> ->
-``<family>`` (risk, lifecycle, attribution, ...). dbt sources map to the ingestion assets
+``<family>`` (risk, lifecycle, attribution, ...); an intermediate model outside a family folder,
+shared by several, -> ``staging``. dbt sources map to the ingestion assets
 ``raw/<source>`` (their ``meta.dagster.asset_key``), so the graph has no gap.
 """
 
@@ -15,10 +16,11 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from orchestration.asset_policy import owner_for, owners_config
 from orchestration.assets.ingestion import WRITER_POOL
 from orchestration.dbt_project import lending_dbt
 
-OWNERS = {"risk": "team:risk", "lifecycle": "team:growth", "attribution": "team:marketing"}
+OWNERS = owners_config()["groups"]  # orchestration/owners.yml
 
 
 class LendingDbtTranslator(DagsterDbtTranslator):
@@ -29,11 +31,12 @@ class LendingDbtTranslator(DagsterDbtTranslator):
             return "dbt"
         if layers[0] in ("marts", "intermediate") and len(layers) > 1:
             return layers[1]
+        if layers[0] == "intermediate":  # shared by several families (int_user_acquisition)
+            return "staging"
         return layers[0]
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):
-        group = self.get_group_name(dbt_resource_props)
-        return [OWNERS.get(group, "team:data-engineering")]
+        return [owner_for(self.get_group_name(dbt_resource_props))]
 
 
 @dbt_assets(
@@ -50,9 +53,10 @@ def lending_dbt_models(
 ):
     """``dbt build`` of the selected models: runs models, data tests and unit tests.
 
-    Row counts (tables and views) are added after dbt exits: while dbt runs it holds the DuckDB
-    write lock, and dagster-dbt's own ``fetch_row_counts`` opens an in-process connection that
-    conflicts with later connections to the same file.
+    Row counts and the column schema (tables and views) are added after dbt exits: while dbt runs
+    it holds the DuckDB write lock, and dagster-dbt's own ``fetch_row_counts`` /
+    ``fetch_column_metadata`` open an in-process connection that conflicts with later
+    connections to the same file. One ``information_schema`` query serves every model.
     """
     # The dbt profile reads the warehouse path from the environment: point it at the same file
     # the ingestion assets write (tests swap in a temporary warehouse this way).
@@ -65,13 +69,32 @@ def lending_dbt_models(
     events = list(dbt.cli(build, context=context).stream())
     relations = _relations()
     with duckdb.get_connection() as con:
+        schemas = _column_schemas(con)
         for event in events:
             if isinstance(event, dg.Output):
                 relation = relations.get(context.asset_key_for_output(event.output_name))
                 if relation:
                     (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
-                    event = event.with_metadata({**event.metadata, "dagster/row_count": rows})
+                    metadata = {**event.metadata, "dagster/row_count": rows}
+                    schema = schemas.get(relation.replace('"', "").split(".", 1)[-1])
+                    if schema:
+                        metadata["dagster/column_schema"] = schema
+                    event = event.with_metadata(metadata)
             yield event
+
+
+def _column_schemas(con) -> dict[str, dg.TableSchema]:
+    """``schema.table`` -> its columns and types as the warehouse has them now."""
+    rows = con.execute(
+        """select table_schema || '.' || table_name, column_name, data_type
+           from information_schema.columns
+           where table_schema not in ('information_schema', 'pg_catalog')
+           order by table_schema, table_name, ordinal_position"""
+    ).fetchall()
+    columns: dict[str, list[dg.TableColumn]] = {}
+    for relation, name, data_type in rows:
+        columns.setdefault(relation, []).append(dg.TableColumn(name, data_type.lower()))
+    return {relation: dg.TableSchema(columns=cols) for relation, cols in columns.items()}
 
 
 def _relations() -> dict[dg.AssetKey, str]:

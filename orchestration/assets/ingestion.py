@@ -132,7 +132,8 @@ def build_ingestion_asset(
                 metadata={"failed_days": summary["failed_days"]},
             )
         return dg.MaterializeResult(
-            metadata={**summary, "dagster/row_count": table_rows},
+            metadata={**summary, "dagster/row_count": table_rows,
+                      "dagster/column_schema": _column_schema(source)},
             check_results=[
                 dg.AssetCheckResult(
                     check_name="landing_day_present",

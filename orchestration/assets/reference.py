@@ -19,6 +19,12 @@ def reference_key(table_name: str) -> dg.AssetKey:
     return dg.AssetKey(["reference", table_name])
 
 
+def _schema(table: ReferenceTable) -> dg.TableSchema:
+    return dg.TableSchema(columns=[
+        dg.TableColumn(c.name, c.type, description=c.doc) for c in table.columns
+    ])
+
+
 def _spec(table: ReferenceTable, reference_dir: str) -> dg.AssetSpec:
     return dg.AssetSpec(
         key=reference_key(table.name),
@@ -29,9 +35,7 @@ def _spec(table: ReferenceTable, reference_dir: str) -> dg.AssetSpec:
         owners=["team:data-engineering"],
         metadata={
             "dagster/table_name": f"reference.{table.name}",
-            "dagster/column_schema": dg.TableSchema(columns=[
-                dg.TableColumn(c.name, c.type, description=c.doc) for c in table.columns
-            ]),
+            "dagster/column_schema": _schema(table),
             "key": table.key.name,
         },
     )
@@ -51,7 +55,9 @@ def build_reference_asset(contract: Contract, reference_dir: str) -> dg.AssetsDe
                 # An expected outcome (a user's file), not a crash: say what to fix, no traceback.
                 raise dg.Failure(description=str(exc)) from None
         for name, rows in counts.items():
-            yield dg.MaterializeResult(asset_key=reference_key(name),
-                                       metadata={"dagster/row_count": rows})
+            yield dg.MaterializeResult(
+                asset_key=reference_key(name),
+                metadata={"dagster/row_count": rows,
+                          "dagster/column_schema": _schema(contract.reference[name])})
 
     return reference_data
