@@ -45,17 +45,8 @@ mlflow-ui:  ## MLflow UI on http://127.0.0.1:5000 over the registry `make run` t
 	test -x .venv-mlflow/bin/mlflow || ($(PYTHON) -m venv .venv-mlflow && .venv-mlflow/bin/pip install --quiet mlflow==3.17.2)
 	.venv-mlflow/bin/mlflow ui --backend-store-uri sqlite:///$(LENDING_DATA_DIR)/mlflow/mlflow.db -h 127.0.0.1 -p 5000
 
-# dbt docs of the warehouse `make run` built: catalog (columns, types) + every description. The page
-# is self-contained; with usage stats off it loads no tracker, so it works offline.
-WAREHOUSE := $(or $(LENDING_WAREHOUSE_PATH),$(LENDING_DATA_DIR)/warehouse/lending.duckdb)
-DOCS_PORT ?= 8080
 docs: install  ## dbt docs generate against the built warehouse, served on http://127.0.0.1:8080
-	@test -f "$(WAREHOUSE)" || { echo "No warehouse at $(WAREHOUSE): run make run first"; exit 1; }
-	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false LENDING_WAREHOUSE_PATH="$(WAREHOUSE)" \
-		$(BIN)/dbt docs generate --profiles-dir . --static
-	@echo "Docs: http://127.0.0.1:$(DOCS_PORT) (or open dbt_project/target/static_index.html); Ctrl-C stops"
-	cd dbt_project && DBT_SEND_ANONYMOUS_USAGE_STATS=false \
-		$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+	$(BIN)/python -m orchestration.dbt_docs --serve --port $(or $(DOCS_PORT),8080)
 
 test: install  ## unit + integration tests
 	$(BIN)/python -m pytest -q
