@@ -70,11 +70,16 @@ def relation_leaks(con, relations, values, digits) -> dict[str, int]:
     return found
 
 
-def test_no_landing_pii_outside_raw_nor_in_the_snapshot(platform):
+def test_no_landing_pii_outside_raw_nor_in_the_snapshot(platform, tmp_path):
     values, digits = landing_pii(platform.root / "landing")
     assert len(values) > 500 and len(digits) > 300  # names, phones, ID numbers of ~300 users
     # The scan sees PII where it is supposed to be (raw), so an empty result below means none.
     assert leaks(platform.warehouse, (), values, digits).get("raw.users", 0) >= len(values) - 10
     assert leaks(platform.warehouse, ("raw",), values, digits) == {}
     assert leaks(platform.snapshot, (), values, digits) == {}
+    # The Parquet scan sees PII too: raw.users written as Parquet is found.
+    (tmp_path / "raw").mkdir()
+    with duckdb.connect(str(platform.warehouse), read_only=True) as con:
+        con.execute(f"copy raw.users to '{tmp_path / 'raw' / 'users.parquet'}' (format parquet)")
+    assert parquet_leaks(tmp_path, values, digits).get("raw.users", 0) >= len(values) - 10
     assert parquet_leaks(platform.snapshot.parent / "parquet", values, digits) == {}
