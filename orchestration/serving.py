@@ -100,8 +100,11 @@ def new_version_id(now: dt.datetime | None = None) -> str:
 def publishing_temporaries(serving_dir: Path) -> list[Path]:
     """Files and folders of a publish in progress (or killed): none of them is ever read."""
     serving_dir = Path(serving_dir)
-    return sorted([*serving_dir.glob(f"{VERSIONS_DIR}/.*{_TMP_SUFFIX}"),
-                   *serving_dir.glob(f".*{_TMP_SUFFIX}"), *serving_dir.glob(_LEGACY_TMP_GLOB)])
+    # Only names this module creates: other writers (e.g. a report) may keep files here too.
+    links = [p for name in (CURRENT, PARQUET_DIR)
+             for p in serving_dir.glob(f".{name}.*{_TMP_SUFFIX}")]
+    return sorted({*serving_dir.glob(f"{VERSIONS_DIR}/.*{_TMP_SUFFIX}"), *links,
+                   *serving_dir.glob(_LEGACY_TMP_GLOB)})
 
 
 def remove_stale_temporaries(serving_dir: Path) -> list[Path]:

@@ -172,3 +172,14 @@ def test_sqlalchemy_lists_and_reads_the_snapshot_read_only(warehouse, tmp_path):
                 sa.inspect(con).get_columns("mart_a", schema="marts")
     finally:
         engine.dispose()
+
+
+def test_files_of_other_writers_in_the_serving_folder_are_left_alone(warehouse, tmp_path):
+    serving = tmp_path / "serving"
+    serving.mkdir()
+    others = [serving / "report.html", serving / ".report.html.123.tmp"]
+    for path in others:
+        path.write_text("not ours")
+    publish(warehouse, serving)
+    publish(warehouse, serving)
+    assert all(path.read_text() == "not ours" for path in others)
