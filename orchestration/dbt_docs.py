@@ -43,10 +43,14 @@ def generate(warehouse: Path, target_path: Path | None = None, compile_sql: bool
     target_path = Path(target_path or DBT_PROJECT_DIR / "target")
     env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(warehouse),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--static",
-               "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
-               "--target-path", str(target_path), *([] if compile_sql else ["--no-compile"])]
-    subprocess.run(command, check=True, cwd=DBT_PROJECT_DIR, env=env)
+    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
+              "--target-path", str(target_path)]
+    dbt = str(Path(sys.executable).parent / "dbt")
+    if not compile_sql:  # `docs generate --no-compile` reads the manifest, it does not write one
+        subprocess.run([dbt, "parse", *common], check=True, cwd=DBT_PROJECT_DIR, env=env)
+    subprocess.run([dbt, "docs", "generate", "--static", *common,
+                    *([] if compile_sql else ["--no-compile"])],
+                   check=True, cwd=DBT_PROJECT_DIR, env=env)
     return target_path
 
 
