@@ -18,7 +18,7 @@ TEST_TMPDIR ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $
 PYTEST := TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
 
 .PHONY: install run demo-data ui test test-reliability test-spark lint contract bench clean reprocess \
-	mlflow-ui
+	mlflow-ui docs
 
 # The venv is (re)built when the pinned requirements change.
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -51,6 +51,9 @@ ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run`
 mlflow-ui:  ## MLflow UI on http://127.0.0.1:5000 over the registry `make run` trained into
 	test -x .venv-mlflow/bin/mlflow || ($(PYTHON) -m venv .venv-mlflow && .venv-mlflow/bin/pip install --quiet mlflow==3.17.2)
 	.venv-mlflow/bin/mlflow ui --backend-store-uri sqlite:///$(LENDING_DATA_DIR)/mlflow/mlflow.db -h 127.0.0.1 -p 5000
+
+docs: install  ## dbt docs generate against the built warehouse, served on http://127.0.0.1:8080
+	$(BIN)/python -m orchestration.dbt_docs --serve --port $(or $(DOCS_PORT),8080)
 
 test: install  ## unit + integration tests
 	$(PYTEST) -q

@@ -36,7 +36,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             build_reference_asset(contract, str(settings.reference_dir)),
             lending_dbt_models,
             data_driven_attribution,
-            build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
+            build_serving_asset([lending_dbt_models, *ml_assets], str(settings.serving_dir)),
             *ml_assets,
         ],
         asset_checks=[*ml_checks, build_row_count_checks(contract), *reconciliation_checks],

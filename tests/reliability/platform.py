@@ -7,7 +7,9 @@ with its own process group, so a test can kill the whole tree (the CLI and dbt) 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -17,9 +19,19 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow.parquet as pq
+import sqlalchemy as sa
 
 from orchestration.recovery import PID_TAG
-from orchestration.serving import SNAPSHOT_NAME
+from orchestration.serving import (
+    MANIFEST_NAME,
+    PARQUET_DIR,
+    PARQUET_SCHEMAS,
+    PARQUET_VERSION_KEY,
+    SNAPSHOT_NAME,
+    VERSIONS_DIR,
+    current_version_dir,
+)
 from orchestration.settings import REPO_ROOT
 from tests.fingerprints import table_fingerprints
 
@@ -141,3 +153,57 @@ def snapshot_relations(path: Path) -> set[str]:
         return {f"{s}.{n}" for s, n in con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_schema <> 'main'").fetchall()}
+
+
+def sqlalchemy_snapshot_problems(path: Path, expected: set[str]) -> tuple[str, list[str]]:
+    """``snapshot_problems`` the way a BI tool reads: SQLAlchemy + duckdb-engine, one connection
+    (NullPool: a pooled connection would keep the version it first opened). -> (version, problems)
+    """
+    engine = sa.create_engine(f"duckdb:///{path}", connect_args={"read_only": True},
+                              poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as con:
+            version = con.execute(sa.text("select version_id from main.snapshot_info")).scalar_one()
+            published = dict(con.execute(sa.text(
+                "select relation, row_count from main.snapshot_row_counts")).all())
+            problems = [f"missing {r}" for r in sorted(expected - set(published))]
+            marts = set(sa.inspect(con).get_table_names(schema="marts"))
+            if marts != {r.split(".")[1] for r in published if r.startswith("marts.")}:
+                problems.append(f"version {version} lists marts {sorted(marts)}")
+            for relation, count in published.items():
+                schema, name = relation.split(".")
+                actual = con.execute(sa.text(f'select count(*) from "{schema}"."{name}"')).scalar()
+                if actual != count:
+                    problems.append(f"{relation}: {actual} rows, version {version} says {count}")
+    finally:
+        engine.dispose()
+    return version, problems
+
+
+def parquet_problems(path: Path, expected: set[str]) -> tuple[str, list[str]]:
+    """Why the Parquet files beside the snapshot at ``path`` are not one complete version.
+
+    Read as the README tells analysts: resolve ``current`` once and read every file of that
+    version (row counts and version stamp against its manifest); and one whole file through the
+    stable ``parquet/`` path, checked against the manifest of the version stamped in it.
+    """
+    serving = Path(path).parent
+    folder = current_version_dir(serving)
+    manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    version, files = manifest["version_id"], manifest["parquet_files"]
+    wanted = {r for r in expected if r.split(".")[0] in PARQUET_SCHEMAS}
+    problems = [f"no parquet for {r}" for r in sorted(wanted - set(files))]
+    for relation, file in files.items():
+        meta = pq.read_metadata(folder / file)
+        stamped = meta.metadata[PARQUET_VERSION_KEY.encode()].decode()
+        if stamped != version or meta.num_rows != manifest["row_counts"][relation]:
+            problems.append(f"{file}: {meta.num_rows} rows of version {stamped}, "
+                            f"version {version} says {manifest['row_counts'][relation]}")
+    relation = random.choice(sorted(files))
+    table = pq.read_table(serving / PARQUET_DIR / Path(files[relation]).relative_to(PARQUET_DIR))
+    stamped = table.schema.metadata[PARQUET_VERSION_KEY.encode()].decode()
+    own = json.loads((serving / VERSIONS_DIR / stamped / MANIFEST_NAME).read_text("utf-8"))
+    if table.num_rows != own["row_counts"][relation]:
+        problems.append(f"{relation} via {PARQUET_DIR}/: {table.num_rows} rows, "
+                        f"version {stamped} says {own['row_counts'][relation]}")
+    return version, problems

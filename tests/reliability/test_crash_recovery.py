@@ -19,6 +19,7 @@ from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
 from orchestration.recovery import HOST_TAG, PID_TAG, recover_dead_runs
+from orchestration.serving import publishing_temporaries
 from tests.reliability.platform import (
     kill_tree,
     snapshot_problems,
@@ -141,7 +142,7 @@ def test_killed_at_a_random_moment_then_rerun_gives_identical_marts(platform, at
                            STARTUP_TIMEOUT, proc=proc)
         delay = rng.uniform(2, 25)
     elif phase == "publishing":
-        started = wait_for(lambda: list(platform.snapshot.parent.glob(".lending.duckdb.*.tmp")),
+        started = wait_for(lambda: publishing_temporaries(platform.snapshot.parent),
                            STARTUP_TIMEOUT, interval=0.02, proc=proc)
         delay = rng.uniform(0, 0.3)
     else:
