@@ -66,7 +66,7 @@ def churn_features(n_rows: int, months: int = 8, seed: int = 0, start: str = "20
     recency = rng.integers(0, 30, n)
     events_30d = rng.poisson(4, n) + 1
     tier = rng.choice(["healthy", "at_risk", "high_value", "delinquent"], n)
-    z = -1.5 + 0.08 * recency - 0.25 * events_30d + np.where(tier == "at_risk", 1.0, 0.0)
+    z = -1.0 + 0.12 * recency - 0.4 * events_30d + np.where(tier == "at_risk", 1.5, 0.0)
     churned = rng.random(n) < 1 / (1 + np.exp(-z))
     loans = rng.poisson(0.8, n)
     return pd.DataFrame({
