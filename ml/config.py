@@ -48,7 +48,7 @@ CHURN_NUMERIC = [
     "applications_90d", "rejections_90d", "loans_to_date", "active_loans", "outstanding_principal",
     "current_dpd",
 ]
-CHURN_CATEGORICAL = ["last_product", "acquisition_channel", "age_band"]
+CHURN_CATEGORICAL = ["last_product", "acquisition_channel", "age_band", "tier"]
 CHURN_FEATURES = CHURN_NUMERIC + CHURN_CATEGORICAL
 CHURN_LABEL = "churned"
 CHURN_TIME = "snapshot_month"

@@ -21,6 +21,19 @@ def _table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+SENSITIVE = ("age_at_application", "age_band", "gender")
+
+
+def _sensitive_note(features: list[str]) -> str:
+    """Which protected attributes the model actually uses (gender never; age may be a feature)."""
+    used = [f for f in SENSITIVE if f in features]
+    base = "- Gender is never a model input; it is used only for the fairness monitoring."
+    if not used:
+        return base + " Nor is age."
+    return (base + f" Age is an input ({', '.join(f'`{f}`' for f in used)}): its effect on "
+            "approval and bad rates by age band is what the fairness table watches.")
+
+
 def model_card(trained, decision, champion_metrics: dict | None, fairness: pd.DataFrame | None) -> str:
     s = trained.split
     m = trained.metrics
@@ -49,7 +62,6 @@ def model_card(trained, decision, champion_metrics: dict | None, fairness: pd.Da
               "- Trained on the lender's own approved, disbursed loans: rejected applicants have no "
               "outcome (reject inference is not applied), so scores of profiles the policy rejects "
               "are extrapolations.",
-              "- Gender and age band are never model inputs; they are used only for the fairness "
-              "monitoring above.",
+              _sensitive_note(trained.features),
               *[f"- {n}" for n in trained.notes]]
     return "\n\n".join(parts) + "\n"

@@ -55,3 +55,32 @@ def scramble_training_labels(frame: pd.DataFrame, oot_months: int = 3, seed: int
     train = (out["disbursed_month"] < months[-oot_months]).to_numpy()
     out.loc[train, "is_bad"] = np.random.default_rng(seed).permutation(out.loc[train, "is_bad"].to_numpy())
     return out
+
+
+def churn_features(n_rows: int, months: int = 8, seed: int = 0, start: str = "2024-01-31") -> pd.DataFrame:
+    """``n_rows`` user x month-end snapshots with the columns of ``feat_user_churn``; churn follows
+    a logistic in recency, frequency and tier."""
+    rng = np.random.default_rng(seed)
+    n = n_rows
+    snapshot = pd.date_range(start, periods=months, freq="ME")[rng.integers(0, months, n)]
+    recency = rng.integers(0, 30, n)
+    events_30d = rng.poisson(4, n) + 1
+    tier = rng.choice(["healthy", "at_risk", "high_value", "delinquent"], n)
+    z = -1.0 + 0.12 * recency - 0.4 * events_30d + np.where(tier == "at_risk", 1.5, 0.0)
+    churned = rng.random(n) < 1 / (1 + np.exp(-z))
+    loans = rng.poisson(0.8, n)
+    return pd.DataFrame({
+        "user_id": [f"u{i:07d}" for i in range(n)], "snapshot_date": snapshot,
+        "snapshot_month": snapshot.to_period("M").to_timestamp(),
+        "days_since_last_activity": recency, "events_30d": events_30d,
+        "events_90d": events_30d + rng.poisson(6, n), "active_days_30d": np.minimum(events_30d, 30),
+        "tenure_days": rng.integers(30, 700, n), "applications_90d": rng.poisson(0.5, n),
+        "rejections_90d": rng.poisson(0.2, n), "loans_to_date": loans,
+        "active_loans": np.minimum(loans, rng.integers(0, 2, n)),
+        "outstanding_principal": rng.lognormal(8, 1, n).round(2) * (loans > 0),
+        "current_dpd": np.where(tier == "delinquent", rng.integers(31, 90, n), 0),
+        "last_product": rng.choice(["consumer", "education", "business"], n),
+        "acquisition_channel": rng.choice(["organic", "referral", "search_ads"], n),
+        "age_band": rng.choice(["18-24", "25-34", "35-44"], n), "gender": rng.choice(["F", "M"], n),
+        "tier": tier, "churned": churned,
+    })

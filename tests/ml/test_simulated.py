@@ -1,28 +1,34 @@
 """End to end on simulated exports: point-in-time features (no leakage), model quality on the
-simulator's learnable risk and churn, and `make run`'s warehouse job training and scoring.
+simulator's learnable risk and churn, the Dagster ML assets training and scoring, and the dbt
+models that read the scores (expected loss, portfolio by grade, score performance).
 
-One module-scoped platform, built twice: first from the exports up to CUTOFF, then with the
-later exports appended. Costs a few minutes (integration marker).
+One module-scoped dataset (simulator 12 months x 800 users), built ONCE and only as far as the ML
+needs: the landing exports up to CUTOFF are loaded with the ingestion functions the Dagster assets
+call, dbt builds the feature marts (models only: their data tests run in tests/integration and
+the dbt unit tests), the later exports are appended and dbt builds every ancestor of the score
+readers; the ML assets train, register and score (dg.materialize), then ``dbt build`` of the
+models reading the scores, with their data and unit tests. The full Dagster job (ingestion ->
+dbt -> ML -> dbt) is exercised by tests/integration on its small dataset.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from ml import config
-from orchestration.cli import landing_range, run_pipeline
-from orchestration.dbt_project import ensure_manifest
-from orchestration.definitions import build_definitions
-from orchestration.settings import Settings
+from orchestration.assets.ml import MlRegistry, ml_assets
+from orchestration.contract import load_contract
+from orchestration.ingestion.files import landing_days
+from orchestration.ingestion.load import load_days
+from tests.spark.harness import Dataset, dbt_build
 
 pytestmark = pytest.mark.integration
 MONTHS, SCALE, SEED = 12, 800, 7
@@ -34,49 +40,50 @@ CREDIT_KEY, CHURN_KEY = ["application_id"], ["user_id", "snapshot_date"]
 # outcome / build columns: not features
 NOT_FEATURES = {"status", "is_approved", "loan_id", "disbursed_date", "disbursed_month",
                 "mob6_end_date", "is_bad", "churned", "as_of_date"}
+MODELS_AND_SEEDS = ("--resource-type", "model", "--resource-type", "seed")
+FEATURES = ("--select", "+feat_credit_applications", "+feat_user_churn", *MODELS_AND_SEEDS)
+# everything the models reading the scores need, except those models (built after scoring)
+SCORE_READER_PARENTS = ("--select", "@source:ml", "--exclude", "source:ml+", *MODELS_AND_SEEDS)
 
 
-def _copy_days(src: Path, dst: Path, keep) -> None:
-    for day_dir in src.glob("*/dt=*"):
-        day = dt.date.fromisoformat(day_dir.name[3:])
-        if keep(day):
-            shutil.copytree(day_dir, dst / day_dir.parent.name / day_dir.name, dirs_exist_ok=True)
+def _load(data: Dataset, keep) -> None:
+    contract = load_contract()
+    with duckdb.connect(str(data.warehouse)) as con:
+        for source in contract.sources.values():
+            days = [d for d in landing_days(data.landing, source.name) if keep(d)]
+            load_days(con, data.landing, source, days)
 
 
-def _read(warehouse: Path, table: str, schema: str = "marts") -> pd.DataFrame:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute(f"select * from {schema}.{table}").df()
+def _read(data: Dataset, relation: str) -> pd.DataFrame:
+    with duckdb.connect(str(data.warehouse), read_only=True) as con:
+        return con.execute(f"select * from {relation}").df()
 
 
-def _build(settings: Settings, instance, first_day: dt.date | None = None) -> None:
-    """Ingest the export days from ``first_day`` (default: all) and run the warehouse job."""
-    defs = build_definitions(settings)
-    span = landing_range(settings)
-    if first_day is not None:
-        span = (first_day.isoformat(), span[1])
-    results = run_pipeline(defs, instance, span)
-    assert all(r.success for r in results)
+def _features(data: Dataset) -> dict[str, pd.DataFrame]:
+    return {"credit": _read(data, "marts.feat_credit_applications"),
+            "churn": _read(data, "marts.feat_user_churn")}
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory):
-    root = tmp_path_factory.mktemp("ml_platform")
-    full = root / "all_exports"
-    subprocess.run([sys.executable, "-m", "simulator", "--out", str(full), "--seed", str(SEED),
+    root = tmp_path_factory.mktemp("ml_platform").resolve()
+    data = Dataset(root, root / "landing", root / "warehouse.duckdb", root / "lake", root / "spark")
+    subprocess.run([sys.executable, "-m", "simulator", "--out", str(data.landing), "--seed", str(SEED),
                     "--start", "2025-01-01", "--months", str(MONTHS), "--scale", str(SCALE),
                     "--no-progress"], check=True, stdout=subprocess.DEVNULL)
-    settings = Settings.from_env({"LENDING_DATA_DIR": str(root / "data")})
-    ensure_manifest()
-    wh = settings.warehouse_path
-    with dg.instance_for_test() as instance:
-        _copy_days(full, settings.landing_dir, lambda d: d <= CUTOFF)
-        _build(settings, instance)
-        before = {"credit": _read(wh, "feat_credit_applications"), "churn": _read(wh, "feat_user_churn")}
-        _copy_days(full, settings.landing_dir, lambda d: d > CUTOFF)
-        # the days up to CUTOFF are unchanged and already loaded: ingest only the new ones
-        _build(settings, instance, first_day=CUTOFF + dt.timedelta(days=1))
-    after = {"credit": _read(wh, "feat_credit_applications"), "churn": _read(wh, "feat_user_churn")}
-    return settings, before, after
+    _load(data, lambda d: d <= CUTOFF)
+    dbt_build(data, "duckdb", FEATURES)
+    before = _features(data)
+    _load(data, lambda d: d > CUTOFF)  # the later exports appended
+    dbt_build(data, "duckdb", SCORE_READER_PARENTS)
+    after = _features(data)
+    # the Dagster ML assets: train + gate + register both models, then score with the champions
+    resources = {"duckdb": DuckDBResource(database=str(data.warehouse)),
+                 "ml_registry": MlRegistry(data_dir=str(root / "data"))}
+    result = dg.materialize(ml_assets, resources=resources)
+    assert result.success
+    readers = dbt_build(data, "duckdb", ("--select", "source:ml+"))
+    return data, before, after, readers
 
 
 def _compare(before: pd.DataFrame, after: pd.DataFrame, key: list[str], columns: list[str]) -> None:
@@ -90,7 +97,7 @@ def _compare(before: pd.DataFrame, after: pd.DataFrame, key: list[str], columns:
 
 
 def test_features_of_earlier_rows_do_not_change_when_later_data_arrives(platform):
-    _, before, after = platform
+    _, before, after, _ = platform
     credit_b = before["credit"][before["credit"]["applied_date"] <= pd.Timestamp(SETTLED)]
     features = [c for c in credit_b.columns if c not in NOT_FEATURES and c not in CREDIT_KEY]
     assert len(credit_b) > 1000 and len(after["credit"]) > len(before["credit"])
@@ -102,6 +109,7 @@ def test_features_of_earlier_rows_do_not_change_when_later_data_arrives(platform
 
     churn_b = before["churn"][before["churn"]["snapshot_date"] <= pd.Timestamp(SETTLED)]
     features = [c for c in churn_b.columns if c not in NOT_FEATURES and c not in CHURN_KEY]
+    assert "tier" in features and churn_b["tier"].nunique() > 2
     assert len(churn_b) > 1000
     _compare(churn_b, after["churn"], CHURN_KEY, features)
     settled_label = churn_b[churn_b["snapshot_date"] + pd.Timedelta(days=60) <= pd.Timestamp(SETTLED)]
@@ -109,8 +117,8 @@ def test_features_of_earlier_rows_do_not_change_when_later_data_arrives(platform
 
 
 def test_models_learn_the_simulated_risk_and_churn(platform):
-    settings, _, _ = platform
-    registry = _read(settings.warehouse_path, "model_registry", schema="ml")
+    data, _, _, _ = platform
+    registry = _read(data, "ml.model_registry")
     latest = registry.sort_values("version").groupby("model_name").tail(1).set_index("model_name")
     credit, churn = latest.loc[config.CREDIT_MODEL], latest.loc[config.CHURN_MODEL]
     print(f"\ncredit_pd OOT AUC {credit['auc_oot']:.3f} (gini {credit['gini_oot']:.3f}, KS "
@@ -120,15 +128,46 @@ def test_models_learn_the_simulated_risk_and_churn(platform):
     assert credit["auc_oot"] >= 0.70
     assert churn["auc_oot"] >= 0.70
     assert credit["oot_from"] > credit["train_to"]
+    # first versions pass the floor: both are champions
+    assert credit["status"] == churn["status"] == "champion"
 
 
-def test_make_run_scores_every_application_and_active_user(platform):
-    settings, _, after = platform
-    credit = _read(settings.warehouse_path, "credit_scores", schema="ml")
+def test_every_application_and_active_user_is_scored(platform):
+    data, _, after, _ = platform
+    credit = _read(data, "ml.credit_scores")
     assert set(credit["application_id"]) == set(after["credit"]["application_id"])
     assert credit["grade"].isin(list("ABCDE")).all() and credit["reason_1"].notna().any()
-    churn = _read(settings.warehouse_path, "churn_scores", schema="ml")
+    churn = _read(data, "ml.churn_scores")
     latest = after["churn"][after["churn"]["snapshot_date"] == after["churn"]["snapshot_date"].max()]
     assert set(churn["user_id"]) == set(latest["user_id"])
-    perf = _read(settings.warehouse_path, "mart_score_performance")
+    perf = _read(data, "marts.mart_score_performance")
     assert perf["applications"].sum() == len(credit)
+
+
+def test_score_readers_use_the_model_pd_and_grades(platform):
+    data, _, _, readers = platform
+    assert any("mart_portfolio_monthly_by_grade" in uid for uid in readers)
+    el = _read(data, "intermediate.int_risk_loan_expected_loss")
+    pd_bucket = _read(data, "intermediate.int_risk_pd_by_bucket").set_index("bucket")["pd_12m"]
+    m0 = el[el["bucket"] == "M0"]
+    scored = m0[m0["model_pd"].notna()]
+    # every current scored loan uses the calibrated model PD; nobody else does
+    assert len(scored) > 1000 and (scored["pd_source"] == "credit_model").all()
+    assert (el.loc[el["model_pd"].isna() | (el["bucket"] != "M0"), "pd_source"] != "credit_model").all()
+    # calibration: the model PD is rescaled by one factor, the balance-weighted mean equals the
+    # M0 bucket PD (no PD reaches the cap of 1 here) and the ranking is the model's
+    ead = scored["ead"].astype(float)
+    factor = scored["pd_12m"] / scored["model_pd"]
+    assert factor.max() - factor.min() < 1e-12 and scored["pd_12m"].max() < 1
+    assert (scored["pd_12m"] * ead).sum() / ead.sum() == pytest.approx(pd_bucket["M0"], rel=1e-9)
+    # the portfolio by grade adds up to the portfolio, and grades rank the expected-loss rate
+    total = _read(data, "marts.mart_portfolio_monthly").set_index("month_end_date")
+    by_grade = _read(data, "marts.mart_portfolio_monthly_by_grade")
+    sums = by_grade.groupby("month_end_date")[["active_loans", "outstanding_principal",
+                                               "expected_loss"]].sum()
+    pd.testing.assert_frame_equal(sums, total[sums.columns], check_dtype=False)
+    assert set(by_grade["risk_grade"]) <= {*"ABCDE", "unscored"}
+    pooled = by_grade[by_grade["risk_grade"] != "unscored"].groupby("risk_grade")[
+        ["expected_loss", "outstanding_principal"]].sum()
+    rate = (pooled["expected_loss"].astype(float) / pooled["outstanding_principal"].astype(float))
+    assert rate.loc["A"] < rate.loc["E"]

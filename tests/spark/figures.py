@@ -97,6 +97,26 @@ FIGURES: tuple[Figures, ...] = (
     Figures("marts.dim_users", ("user_id",),
             ("acquisition_channel", "first_disbursed_date", "loans_disbursed", "current_stage",
              "current_tier")),
+    # ML (docs/ml.md): point-in-time features, and the models reading the score tables that
+    # tests/spark/ml_step.py writes between the dbt invocations (expected loss with the
+    # calibrated model PD, portfolio by grade, score performance, retention targets)
+    Figures("marts.feat_credit_applications", ("application_id",),
+            ("applied_month", "bureau_score", "debt_to_income", "prior_loans", "prior_max_dpd",
+             "prior_on_time_share", "days_since_last_payoff", "app_events_30d", "city_tier",
+             "is_bad"), FLOAT_TOLERANCE),
+    Figures("marts.feat_user_churn", ("user_id", "snapshot_date"),
+            ("days_since_last_activity", "events_30d", "events_90d", "tenure_days",
+             "outstanding_principal", "current_dpd", "last_product", "age_band", "tier", "churned")),
+    Figures("intermediate.int_risk_loan_expected_loss", ("loan_id", "month_end_date"),
+            ("bucket", "pd_12m", "pd_source", "model_pd", "ead", "expected_loss"), FLOAT_TOLERANCE),
+    Figures("marts.mart_portfolio_monthly_by_grade", ("month_end_date", "risk_grade"),
+            ("active_loans", "outstanding_principal", "par30_ratio", "expected_loss",
+             "expected_loss_rate"), FLOAT_TOLERANCE),
+    Figures("marts.mart_score_performance", ("grade", "applied_month"),
+            ("applications", "approvals", "approval_rate", "loans", "observable_loans")),
+    Figures("marts.mart_retention_targets", ("user_id",),
+            ("snapshot_date", "tier", "stage", "churn_band", "churn_probability", "operation"),
+            FLOAT_TOLERANCE),
     # attribution (docs/attribution_definitions.md)
     Figures("marts.mart_channel_attribution", ("month", "conversion_type", "model", "channel"),
             ("conversions", "value"), FLOAT_TOLERANCE),

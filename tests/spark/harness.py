@@ -6,8 +6,9 @@ Plain functions, used by tests/spark/test_engine_parity.py and by the benchmark'
    Dagster assets call) -> raw and reference schemas exported to the Parquet lake
    (orchestration.lake).
 2. ``build_warehouse``: the whole project on a target (duckdb or spark) in the order Dagster runs
-   it: ``dbt build`` of everything that does not read the Python-written schema attribution_py,
-   the data-driven attribution step (ml/attribution) on the paths read FROM THAT ENGINE, then
+   it: ``dbt build`` of everything that does not read the Python-written schemas attribution_py
+   and ml, the data-driven attribution step (ml/attribution) on the paths read FROM THAT ENGINE
+   and the ML scoring step (tests/spark/ml_step.py) on the feature marts read from it, then
    ``dbt build`` of the rest. ``dbt_build`` runs one invocation, in-process through dbtRunner for
    Spark so the Spark session dbt starts stays alive for reading the results afterwards.
 3. ``read_duckdb`` / ``read_spark``: a relation as a pandas DataFrame, for the comparison.
@@ -36,6 +37,7 @@ from orchestration.ingestion.files import landing_days
 from orchestration.ingestion.load import load_days
 from orchestration.lake import export_inputs_to_parquet
 from orchestration.settings import DBT_PROJECT_DIR
+from tests.spark import ml_step
 
 # The small dataset of tests/integration (3 months, 300 users a month).
 SIMULATOR_ARGS = ("--seed", "7", "--start", "2025-01-01", "--months", "3", "--scale", "300")
@@ -120,9 +122,10 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
     return statuses
 
 
-# Nodes reading the tables the data-driven attribution step writes (dbt source attribution_py)
-# build after that step; everything else before it.
-AFTER_PYTHON_STEP = "source:attribution_py+"
+# Nodes reading the tables the Python steps write (dbt sources attribution_py: the data-driven
+# attribution step; ml: the score tables, tests/spark/ml_step.py) build after those steps;
+# everything else before them.
+AFTER_PYTHON_STEP = ("source:attribution_py+", "source:ml+")
 
 
 def build_warehouse(data: Dataset, target: str) -> dict[str, str]:
@@ -133,14 +136,16 @@ def build_warehouse(data: Dataset, target: str) -> dict[str, str]:
     tables land in the lake (export_data_driven_attribution), which the second invocation's
     on-run-start hook registers as source attribution_py.
     """
-    statuses = dbt_build(data, target, ("--exclude", AFTER_PYTHON_STEP))
+    statuses = dbt_build(data, target, ("--exclude", *AFTER_PYTHON_STEP))
     if target == "spark":
         aggregated = spark_session().sql(AGGREGATE_SQL).toPandas()
         export_data_driven_attribution(aggregated, data.lake)
+        ml_step.write_lake(spark_session(), data.lake)
     else:
         with duckdb.connect(str(data.warehouse)) as con:
             run_data_driven_attribution(con)
-    return {**statuses, **dbt_build(data, target, ("--select", AFTER_PYTHON_STEP))}
+        ml_step.write_duckdb(data.warehouse)
+    return {**statuses, **dbt_build(data, target, ("--select", *AFTER_PYTHON_STEP))}
 
 
 def project_nodes(data: Dataset, target: str) -> set[str]:

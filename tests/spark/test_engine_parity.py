@@ -32,7 +32,7 @@ from tests.spark.harness import (
 )
 
 pytestmark = pytest.mark.spark
-SCHEMAS = ("reference", "staging", "intermediate", "marts", "attribution_py")
+SCHEMAS = ("reference", "staging", "intermediate", "marts", "attribution_py", "ml")
 
 
 @pytest.fixture(scope="module")

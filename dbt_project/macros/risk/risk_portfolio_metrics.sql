@@ -7,11 +7,19 @@
 with loan_month as (
     select
         f.*,
+        {%- if 'risk_grade' in segment_columns %}
+        -- the credit model's grade of the loan's application; 'unscored' without a score
+        coalesce(g.grade, 'unscored') as risk_grade,
+        {%- endif %}
         -- per-loan EL rounded to cents, so the sums below are exact and re-runs give identical marts
         coalesce(cast(round(el.expected_loss, 2) as decimal(18, 2)), 0) as expected_loss
     from {{ ref('fct_loan_month_end') }} as f
     left join {{ ref('int_risk_loan_expected_loss') }} as el
         on el.loan_id = f.loan_id and el.month_end_date = f.month_end_date
+    {%- if 'risk_grade' in segment_columns %}
+    left join {{ ref('int_risk_loan_credit_score') }} as g
+        on g.loan_id = f.loan_id
+    {%- endif %}
 ),
 
 month_ends as (
@@ -60,7 +68,7 @@ with_previous as (
 select
     cast(month_end_date as date) as month_end_date,
     {%- for c in segment_columns %}
-    {{ c }},
+    {% if c == 'risk_grade' %}cast({{ c }} as {{ dbt.type_string() }}) as {{ c }}{% else %}{{ c }}{% endif %},
     {%- endfor %}
     is_complete_month,
     cast(days_in_period as integer) as days_in_period,

@@ -2,7 +2,9 @@
 -- event) in the 30 days up to the snapshot day. Snapshots: every complete month-end up to the
 -- as-of date (int_risk_month_ends). POINT IN TIME: features use events, applications and loans
 -- dated on or before the snapshot day only. Label churned = no app event in the 60 days after the
--- snapshot; null while those 60 days have not all passed by the as-of date.
+-- snapshot; null while those 60 days have not all passed by the as-of date. The lifecycle tier
+-- is the user's tier at the snapshot month-end (mart_user_lifecycle_monthly: built from data up to
+-- that month-end only, so it is point in time too).
 -- Definitions: docs/ml.md and feat_user_churn.yml.
 with as_of as (
     select as_of_date from {{ ref('int_risk_as_of_date') }}
@@ -55,6 +57,11 @@ future as (
 users as (
     select user_id, registered_date, age_at_registration, gender
     from {{ ref('stg_users') }}
+),
+
+-- lifecycle tier at the snapshot month-end (lifecycle and risk month-ends share month_end_date)
+lifecycle as (
+    select user_id, month_end_date, tier from {{ ref('mart_user_lifecycle_monthly') }}
 ),
 
 acquisition as (
@@ -131,6 +138,7 @@ joined as (
             as age_at_snapshot,
         u.gender,
         coalesce(aq.acquisition_channel, 'unknown') as acquisition_channel,
+        coalesce(lc.tier, 'unknown') as tier,
         coalesce(ah.applications_90d, 0) as applications_90d,
         coalesce(ah.rejections_90d, 0) as rejections_90d,
         lp.product as last_product,
@@ -144,6 +152,7 @@ joined as (
     cross join as_of as s
     left join users as u on u.user_id = p.user_id
     left join acquisition as aq on aq.user_id = p.user_id
+    left join lifecycle as lc on lc.user_id = p.user_id and lc.month_end_date = p.snapshot_date
     left join application_history as ah on ah.snapshot_date = p.snapshot_date and ah.user_id = p.user_id
     left join last_product as lp on lp.snapshot_date = p.snapshot_date and lp.user_id = p.user_id
     left join loan_state as ls on ls.snapshot_date = p.snapshot_date and ls.user_id = p.user_id
@@ -169,6 +178,7 @@ select
     cast(acquisition_channel as {{ dbt.type_string() }}) as acquisition_channel,
     cast({{ age_band('age_at_snapshot') }} as {{ dbt.type_string() }}) as age_band,
     cast(gender as {{ dbt.type_string() }}) as gender,
+    cast(tier as {{ dbt.type_string() }}) as tier,
     cast(case when {{ risk_add_days('snapshot_date', 60) }} <= as_of_date
               then events_next_60d = 0 end as boolean) as churned,
     cast(as_of_date as date) as as_of_date
