@@ -15,7 +15,7 @@ loans as (
 ),
 
 -- interval x month overlap: days from max(valid_from, month start) to min(valid_to, month end + 1)
-overlaps as (
+interval_months as (
     select
         l.product,
         l.acquisition_channel,
@@ -38,7 +38,7 @@ principal_days as (
         product,
         acquisition_channel,
         sum(outstanding_principal * {{ risk_days_between('overlap_start', 'overlap_end') }}) as principal_days
-    from overlaps
+    from interval_months
     group by month_end_date, product, acquisition_channel
 ),
 
