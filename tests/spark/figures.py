@@ -128,4 +128,13 @@ FIGURES: tuple[Figures, ...] = (
     Figures("marts.mart_channel_performance_monthly", ("month", "channel"),
             ("spend", "visitors", "registrations", "new_borrowers", "new_borrowers_markov",
              "cac_per_new_borrower", "attributed_value_12m", "roas"), FLOAT_TOLERANCE),
+    # finance (docs/finance_definitions.md)
+    Figures("marts.mart_revenue_monthly", ("month_end_date", "product", "acquisition_channel"),
+            ("interest_collected", "fees_collected", "penalties_collected", "net_charge_off_amount",
+             "principal_days", "avg_outstanding_principal", "funding_cost", "net_revenue",
+             "yield_annualised", "loss_rate_annualised", "avg_contract_apr",
+             "principal_weighted_apr", "share_loans_apr_over_24"), FLOAT_TOLERANCE),
+    Figures("marts.mart_apr_distribution_monthly",
+            ("month_end_date", "product", "acquisition_channel", "apr_band"),
+            ("loans", "principal", "share_of_loans", "share_of_principal"), FLOAT_TOLERANCE),
 )
