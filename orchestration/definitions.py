@@ -10,6 +10,7 @@ from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
 from orchestration.assets.ml import MlRegistry, ml_assets, ml_checks
 from orchestration.assets.reference import build_reference_asset
+from orchestration.assets.report import build_report_asset
 from orchestration.assets.serving import build_serving_asset
 from orchestration.contract import load_contract
 from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
@@ -34,6 +35,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             lending_dbt_models,
             data_driven_attribution,
             build_serving_asset(lending_dbt_models, str(settings.serving_dir)),
+            build_report_asset(str(settings.serving_dir), str(settings.data_dir)),
             *ml_assets,
         ],
         asset_checks=ml_checks,

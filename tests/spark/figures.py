@@ -108,4 +108,7 @@ FIGURES: tuple[Figures, ...] = (
     Figures("marts.mart_channel_performance_monthly", ("month", "channel"),
             ("spend", "visitors", "registrations", "new_borrowers", "new_borrowers_markov",
              "cac_per_new_borrower", "attributed_value_12m", "roas"), FLOAT_TOLERANCE),
+    # KPI scorecard (docs/kpi_definitions.md)
+    Figures("marts.mart_kpi_scorecard", ("month_start_date", "kpi"),
+            ("actual", "target_min", "target_max", "status", "status_reason"), FLOAT_TOLERANCE),
 )
