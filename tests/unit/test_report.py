@@ -56,7 +56,7 @@ def _mlflow_artifacts(root):
 
     artifacts = root / "artifacts" / "run2" / "artifacts"
     (artifacts / "plots").mkdir(parents=True)
-    fig, ax = plt.subplots(figsize=(1, 1))
+    fig, ax = plt.subplots(figsize=(2, 2))
     ax.plot([0, 1], [0, 1])
     fig.savefig(artifacts / "plots" / "roc.png")
     plt.close(fig)
