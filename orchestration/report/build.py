@@ -46,6 +46,7 @@ td.met,span.met{background:#d4edda}td.missed,span.missed{background:#f8d7da}
 td.not_observable,span.not_observable{background:#eee;color:#777}
 .missing{color:#8a6d3b;background:#fcf8e3;padding:.4rem .6rem}
 .meta{color:#777;font-size:.8rem}
+.model-plots{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
 """
 
 

@@ -167,10 +167,10 @@ def models(con, mlflow_dir: Path | None) -> str:
 
 
 def _model_plots(name: str, run_id: str, mlflow_dir: Path | None) -> str:
-    found = sorted(Path(mlflow_dir).glob(f"**/{run_id}/artifacts")) if mlflow_dir else []
-    if not found:
+    # ml.registry.Registry keeps every run's artifacts in <data dir>/mlflow/artifacts/<run id>/
+    artifacts = Path(mlflow_dir) / "artifacts" / run_id / "artifacts" if mlflow_dir else None
+    if artifacts is None or not artifacts.is_dir():
         return f'<p class="missing">{html.escape(name)}: no MLflow artifacts of run {run_id}.</p>'
-    artifacts = found[0]
     out = []
     roc = artifacts / "plots" / "roc.png"
     if roc.exists():
@@ -181,4 +181,6 @@ def _model_plots(name: str, run_id: str, mlflow_dir: Path | None) -> str:
     if calib.exists():
         out.append(figure(charts.calibration(pd.read_csv(calib), f"{name}: calibration (OOT)"),
                           f"calibration_{name}"))
-    return "".join(out) or f'<p class="missing">{html.escape(name)}: run {run_id} logged no plots.</p>'
+    if not out:
+        return f'<p class="missing">{html.escape(name)}: run {run_id} logged no plots.</p>'
+    return f'<div class="model-plots">{"".join(out)}</div>'
