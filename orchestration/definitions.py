@@ -12,6 +12,7 @@ from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
 from orchestration.assets.ml import MlRegistry, ml_assets, ml_checks
 from orchestration.assets.reference import build_reference_asset
+from orchestration.assets.report import build_report_asset
 from orchestration.assets.serving import build_serving_asset
 from orchestration.automation import automation_sensor
 from orchestration.contract import load_contract
@@ -37,6 +38,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             lending_dbt_models,
             data_driven_attribution,
             build_serving_asset([lending_dbt_models, *ml_assets], str(settings.serving_dir)),
+            build_report_asset(str(settings.serving_dir), str(settings.data_dir)),
             *ml_assets,
         ],
         asset_checks=[*ml_checks, build_row_count_checks(contract), *reconciliation_checks],

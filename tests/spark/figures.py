@@ -137,4 +137,7 @@ FIGURES: tuple[Figures, ...] = (
     Figures("marts.mart_apr_distribution_monthly",
             ("month_end_date", "product", "acquisition_channel", "apr_band"),
             ("loans", "principal", "share_of_loans", "share_of_principal"), FLOAT_TOLERANCE),
+    # KPI scorecard (docs/kpi_definitions.md)
+    Figures("marts.mart_kpi_scorecard", ("month_start_date", "kpi"),
+            ("actual", "target_min", "target_max", "status", "status_reason"), FLOAT_TOLERANCE),
 )

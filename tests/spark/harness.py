@@ -115,7 +115,7 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
     results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))["results"]
     statuses = {r["unique_id"]: r["status"] for r in results}
     bad = [f"{r['unique_id']}: {r['status']}: {(r.get('message') or '')[:400]}"
-           for r in results if r["status"] not in ("success", "pass")]
+           for r in results if r["status"] not in ("success", "pass") and not _expected(r)]
     if bad or not statuses:
         raise AssertionError(f"dbt build --target {target}: {len(bad)} node(s) not successful:\n"
                              + "\n".join(bad))
@@ -126,6 +126,13 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
 # attribution step; ml: the score tables, tests/spark/ml_step.py) build after those steps;
 # everything else before them.
 AFTER_PYTHON_STEP = ("source:attribution_py+", "source:ml+")
+
+
+def _expected(result: dict) -> bool:
+    """Non-success outcomes that are not failures: an exposure is a no-op node, and a
+    warn-severity test (the KPI plan checks) may warn on the data without failing the build."""
+    return ((result["unique_id"].startswith("exposure.") and result["status"] == "no-op")
+            or (result["unique_id"].startswith("test.") and result["status"] == "warn"))
 
 
 def build_warehouse(data: Dataset, target: str) -> dict[str, str]:
