@@ -70,7 +70,6 @@ def build_ingestion_asset(
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name="ingestion",
         kinds={"duckdb", "python"},
-        owners=["team:data-engineering"],
         pool=WRITER_POOL,
         metadata={
             "dagster/column_schema": _column_schema(source),

@@ -15,7 +15,6 @@ def landing_specs(contract: Contract) -> list[dg.AssetSpec]:
             f"{source.description}",
             group_name="landing",
             kinds={KINDS[source.format], "file"},
-            owners=["team:data-engineering"],
             metadata={"natural_key": ", ".join(source.natural_key)},
         )
         for source in contract.sources.values()

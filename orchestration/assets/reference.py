@@ -32,7 +32,6 @@ def _spec(table: ReferenceTable, reference_dir: str) -> dg.AssetSpec:
         f"{reference_file(reference_dir, table)} ($LENDING_REFERENCE_DIR).",
         group_name="ingestion",
         kinds={"duckdb", "csv"},
-        owners=["team:data-engineering"],
         metadata={
             "dagster/table_name": f"reference.{table.name}",
             "dagster/column_schema": _schema(table),

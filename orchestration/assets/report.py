@@ -24,7 +24,6 @@ def build_report_asset(serving_dir: str, data_dir: str) -> dg.AssetsDefinition:
         "calibration. Built from the serving snapshot; a section whose input is missing says so.",
         group_name="serving",
         kinds={"python", "html"},
-        owners=["team:data-engineering"],
     )
     def html_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         report = build_report(Path(serving_dir) / SNAPSHOT_NAME, Path(serving_dir) / REPORT_NAME,

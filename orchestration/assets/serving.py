@@ -53,7 +53,6 @@ def build_serving_asset(
         "warehouse the pipeline writes (README, For analysts).",
         group_name="serving",
         kinds={"duckdb", "parquet"},
-        owners=["team:data-engineering"],
         pool=WRITER_POOL,
     )
     def warehouse_snapshot(duckdb: DuckDBResource) -> dg.MaterializeResult:
