@@ -125,7 +125,7 @@ class Simulation:
                    "user_id": np.full(n, -1)}
         self._add("touchpoints", touches, rng, "touch_id")
         attrs, rows = users.create_users(rng, uidx, visitor, p.reg_ts, channel, self.salt)
-        fraud.share_identities(p, rows)
+        fraud.share_identities(p, rows, attrs)
         fraud.clean_profile(attrs)
         self._add("users", rows, rng, None)
         self.pop.add({**attrs, "user_idx": uidx - 1})
@@ -219,6 +219,7 @@ class Simulation:
             rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, m]))
             d0, d1 = self.bounds[m]
             days = np.arange(d0, d1, dtype=np.int64)
+            self.buf.first_open = m
             self.acquisition(rng, days)
             # own seed stream: the fraud knob does not reshuffle the honest population's draws
             self.fraud_rings(np.random.default_rng(np.random.SeedSequence([cfg.seed, m, 13])), days, m)

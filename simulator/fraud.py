@@ -2,7 +2,7 @@
 
 A ring is a handful of users controlled by one fraudster: they share an ID number or a phone
 (or a chain of both, which only connected components link up), arrive through ONE affiliate
-campaign in one attack week (a wave every third month), register within two days, apply in a
+campaign in one attack week (a wave every third month), register within a day, apply in a
 burst once all are registered (some submit twice within hours) and never pay. Their profiles
 look clean to the credit policy (employed, decent income, low debt, no bureau file), so the
 credit model alone cannot stop them.
@@ -64,9 +64,13 @@ def plan(rng: np.random.Generator, days: np.ndarray, n_rings: int, first_ring: i
     size = rng.integers(RING_SIZE[0], RING_SIZE[1], n_rings)
     owner, pos = segment_ids(size)
     n = len(owner)
-    week0 = int(days[0]) + int(rng.integers(0, max(1, len(days) - 9)))
-    start = (week0 + rng.integers(0, 5, n_rings)) * DAY + rng.integers(8 * HOUR, 20 * HOUR, n_rings)
-    reg_ts = start[owner] + rng.integers(0, 2 * DAY, n)
+    # one calendar week (Monday to Sunday) of the month: rings start on its Monday or Tuesday,
+    # members register within a day, so applications and most disbursements share that week
+    first_monday = int(days[0]) + (4 - int(days[0])) % 7  # day 4 = 1970-01-05 was a Monday
+    weeks = max(1, (int(days[-1]) - 6 - first_monday) // 7 + 1)
+    week0 = first_monday + 7 * int(rng.integers(0, weeks))
+    start = (week0 + rng.integers(0, 2, n_rings)) * DAY + rng.integers(8 * HOUR, 20 * HOUR, n_rings)
+    reg_ts = start[owner] + rng.integers(0, DAY, n)
     last_reg = np.zeros(n_rings, np.int64)
     np.maximum.at(last_reg, owner, reg_ts)
     apply_ts = last_reg[owner] + rng.integers(10 * 60, 12 * HOUR, n)
@@ -77,8 +81,9 @@ def plan(rng: np.random.Generator, days: np.ndarray, n_rings: int, first_ring: i
                     second_ts=second_ts)
 
 
-def share_identities(p: RingPlan, rows: Frame) -> None:
-    """Overwrite phones / ID numbers in place so ring members share them.
+def share_identities(p: RingPlan, rows: Frame, attrs: Frame) -> None:
+    """Overwrite phones / ID numbers in place so ring members share them (a reused ID number
+    comes with its birth date and gender, as the ID check at registration requires).
 
     phone: every member uses the ring leader's phone; id_number: the leader's ID number; chain:
     member i reuses member i-1's phone when i is odd and its ID number when i is even, so the
@@ -89,17 +94,18 @@ def share_identities(p: RingPlan, rows: Frame) -> None:
     prev = np.maximum(np.arange(len(p.pos)) - 1, 0)
     follower = p.pos > 0
     kind = np.asarray(KINDS, dtype=object)[p.kind]
-    phone, idn = rows["phone"].copy(), rows["id_number"].copy()
     use_phone = follower & (kind == "phone")
     use_id = follower & (kind == "id_number")
     chain_phone = follower & (kind == "chain") & (p.pos % 2 == 1)
     chain_id = follower & (kind == "chain") & (p.pos % 2 == 0)
-    phone[use_phone] = rows["phone"][lead_of[use_phone]]
-    idn[use_id] = rows["id_number"][lead_of[use_id]]
-    # chain: sequential so each member copies the (possibly already copied) previous value
-    phone[chain_phone] = phone[prev[chain_phone]]
-    idn[chain_id] = idn[prev[chain_id]]
-    rows["phone"], rows["id_number"] = phone, idn
+    # chain: odd members never change their ID number, even ones never their phone, so copying
+    # from the previous member takes its own original value
+    src_phone = np.where(use_phone, lead_of, np.where(chain_phone, prev, np.arange(len(p.pos))))
+    src_id = np.where(use_id, lead_of, np.where(chain_id, prev, np.arange(len(p.pos))))
+    rows["phone"] = rows["phone"][src_phone]
+    for col in ("id_number", "birth_date", "gender"):
+        rows[col] = rows[col][src_id]
+    attrs["birth_day"] = attrs["birth_day"][src_id]
 
 
 def clean_profile(attrs: Frame) -> None:

@@ -48,6 +48,7 @@ def test_rings_share_identities_and_arrive_through_one_campaign(small, truth):
         assert shares.all(), g[["user_id", "phone", "id_number", "kind"]]
         regs = pd.to_datetime(g["registered_at"], format="ISO8601", utc=True)
         assert regs.max() - regs.min() <= pd.Timedelta(days=2)
+        assert regs.dt.tz_convert("Asia/Shanghai").dt.dayofweek.max() <= 2  # Mon-Wed
     honest = users[~users["user_id"].isin(truth["user_id"])]
     assert not honest["phone"].isin(ring_users["phone"]).any()
     touches = clean(read_source(root, "touchpoints"), "touch_id", "touched_at")
@@ -69,7 +70,7 @@ def test_ring_loans_are_never_paid(small, truth):
     # first applications in one burst per wave (a rejected member may try again weeks later)
     first = pd.to_datetime(ring_apps["applied_at"], format="ISO8601", utc=True).groupby(
         ring_apps["user_id"]).min()
-    assert first.max() - first.min() <= pd.Timedelta(days=10), first.sort_values()
+    assert first.max() - first.min() <= pd.Timedelta(days=4), first.sort_values()
 
 
 def test_rate_zero_and_determinism(tmp_path):
