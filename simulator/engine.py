@@ -221,7 +221,8 @@ class Simulation:
             days = np.arange(d0, d1, dtype=np.int64)
             self.buf.first_open = m
             self.acquisition(rng, days)
-            # own seed stream: the fraud knob does not reshuffle the honest population's draws
+            # own seed stream: a month's honest acquisition is the same with or without rings
+            # (lending batches that include ring applications draw differently)
             self.fraud_rings(np.random.default_rng(np.random.SeedSequence([cfg.seed, m, 13])), days, m)
             self._add("marketing_spend", channels.daily_spend(rng, days, cfg.scale), rng, None)
             self.lending(rng, m)
