@@ -25,6 +25,8 @@ class ExportBuffer:
         self.rates = rates
         self.pending: dict[str, dict[int, list[Frame]]] = {s: defaultdict(list) for s in sources}
         self.injected = {s: {"malformed": 0, "duplicate": 0, "late": 0} for s in sources}
+        # months before this one are written already (the engine advances it month by month)
+        self.first_open = 0
 
     def add(self, source: str, frame: Frame, rng: np.random.Generator) -> None:
         """Queue rows (``_day`` = event day) after dropping those beyond the horizon."""
@@ -38,6 +40,14 @@ class ExportBuffer:
         frame = inject(frame, self.sources[source], self.rates, rng, self.end_day,
                        self.injected[source])
         month = np.searchsorted(self.month_starts, frame["_day"], side="right") - 1
+        # a row dated in a month already written (an app event minutes before an application
+        # just after midnight on the 1st) arrives late, on the first open day, instead of being
+        # parked in a month that is never popped again
+        past = month < self.first_open
+        if past.any():
+            frame["_day"] = np.where(past, self.month_starts[self.first_open], frame["_day"])
+            month = np.maximum(month, self.first_open)
+            self.injected[source]["late"] += int(past.sum())
         order = np.argsort(month, kind="stable")
         month = month[order]
         cuts = np.flatnonzero(np.diff(month)) + 1

@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--error-rate", type=float, default=0.002)
     p.add_argument("--duplicate-rate", type=float, default=0.01)
     p.add_argument("--late-rate", type=float, default=0.01)
+    p.add_argument("--fraud-rate", type=float, default=0.015,
+                   help="share of new users per month in fraud rings (0 = none)")
     p.add_argument("--no-progress", action="store_true")
     return p
 
@@ -29,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     cfg = SimulationConfig(seed=a.seed, start=a.start, months=a.months, scale=a.scale,
                            error_rate=a.error_rate, duplicate_rate=a.duplicate_rate,
-                           late_rate=a.late_rate, progress=not a.no_progress)
+                           late_rate=a.late_rate, fraud_rate=a.fraud_rate,
+                           progress=not a.no_progress)
     summary = generate(a.out, cfg)
     print(json.dumps({"days": summary["days"], "rows": summary["rows"]}, indent=2))
     return 0

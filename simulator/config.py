@@ -33,6 +33,8 @@ class SimulationConfig:
     error_rate: float = 0.002
     duplicate_rate: float = 0.01
     late_rate: float = 0.01
+    # share of new users per month who are fraud-ring members (simulator/fraud.py); 0 = none
+    fraud_rate: float = 0.015
     progress: bool = True
 
     def __post_init__(self) -> None:
@@ -40,7 +42,7 @@ class SimulationConfig:
             raise ValueError("months must be >= 1")
         if self.scale < 1:
             raise ValueError("scale must be >= 1")
-        for name in ("error_rate", "duplicate_rate", "late_rate"):
+        for name in ("error_rate", "duplicate_rate", "late_rate", "fraud_rate"):
             if not 0.0 <= getattr(self, name) < 0.5:
                 raise ValueError(f"{name} must be in [0, 0.5)")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from simulator import activity, applications, channels, collections, loans, repayments, users
+from simulator import activity, applications, channels, collections, fraud, loans, repayments, users
 from simulator.buffer import ExportBuffer
 from simulator.calendar import DAY, NA, postpone_for_holidays
 from simulator.channels import CAMPAIGNS
@@ -61,6 +61,8 @@ class Simulation:
         self.status_updates = 0
         self.n_agents = max(8, cfg.scale // 150)
         self.salt = int(np.random.default_rng(cfg.seed).integers(0, 10**8))
+        self.rings = 0
+        self.fraud_users: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def _ids(self, kind: str, n: int) -> np.ndarray:
         start = self.next[kind] + 1
@@ -104,6 +106,33 @@ class Simulation:
         self.pop.add({**attrs, "user_idx": uidx - 1})
         first = applications.first_application_times(rng, regs["registered_at"])
         self._enqueue(uidx - 1, first, rng)
+
+    def fraud_rings(self, rng: np.random.Generator, days: np.ndarray, month: int) -> None:
+        """This month's fraud rings (simulator/fraud.py): new users through one affiliate
+        campaign, shared identities, burst applications; their labels stay in the simulator."""
+        n_rings = fraud.rings_in_month(self.cfg.fraud_rate, self.cfg.scale, month)
+        if not n_rings:
+            return
+        p = fraud.plan(rng, days, n_rings, self.rings)
+        self.rings += n_rings
+        n = len(p.ring)
+        visitor = self._ids("visitor", n) - 1  # 0-based like journeys(): continue the sequence
+        uidx = self._ids("user", n)
+        channel = np.full(n, fraud.AFFILIATE)
+        touches = {"visitor_id": visitor, "channel": channel.astype(np.int64),
+                   "campaign_id": np.full(n, fraud.FRAUD_CAMPAIGN, np.int64),
+                   "touch_type": np.full(n, 1, np.int64), "touched_at": p.touch_ts,
+                   "user_id": np.full(n, -1)}
+        self._add("touchpoints", touches, rng, "touch_id")
+        attrs, rows = users.create_users(rng, uidx, visitor, p.reg_ts, channel, self.salt)
+        fraud.share_identities(p, rows, attrs)
+        fraud.clean_profile(attrs)
+        self._add("users", rows, rng, None)
+        self.pop.add({**attrs, "user_idx": uidx - 1})
+        self._enqueue(uidx - 1, p.apply_ts, rng)
+        twice = p.second_ts >= 0
+        self._enqueue(uidx[twice] - 1, p.second_ts[twice], rng)
+        self.fraud_users.append((uidx, p.ring, p.kind))
 
     def lending(self, rng: np.random.Generator, month: int) -> None:
         while self.queue.get(month):
@@ -190,7 +219,11 @@ class Simulation:
             rng = np.random.default_rng(np.random.SeedSequence([cfg.seed, m]))
             d0, d1 = self.bounds[m]
             days = np.arange(d0, d1, dtype=np.int64)
+            self.buf.first_open = m
             self.acquisition(rng, days)
+            # own seed stream: a month's honest acquisition is the same with or without rings
+            # (lending batches that include ring applications draw differently)
+            self.fraud_rings(np.random.default_rng(np.random.SeedSequence([cfg.seed, m, 13])), days, m)
             self._add("marketing_spend", channels.daily_spend(rng, days, cfg.scale), rng, None)
             self.lending(rng, m)
             self.app_activity(rng, days)
@@ -204,9 +237,22 @@ class Simulation:
              "rows": dict(self.written),
              "injected": {k: {**v, "status_update": self.status_updates if
                               k == "applications" else 0} for k, v in self.buf.injected.items()},
-             "registered_users": len(self.pop), "visitors": int(self.next["visitor"])}
+             "registered_users": len(self.pop), "visitors": int(self.next["visitor"]),
+             "fraud_rings": self.rings,
+             "fraud_users": int(sum(len(u) for u, _, _ in self.fraud_users))}
         (self.out / "_simulation.json").write_text(json.dumps(s, indent=2, sort_keys=True) + "\n")
+        truth = self.fraud_truth()
+        (self.out / fraud.TRUTH_FILE).write_text(json.dumps(truth) + "\n")
+        s["fraud_truth"] = truth
         return s
+
+    def fraud_truth(self) -> dict[str, list]:
+        """Ground truth of the fraud rings, columnar: per ring member its exported user_id, ring
+        number and kind of shared identity."""
+        parts = self.fraud_users or [(np.zeros(0, np.int64),) * 3]
+        uidx, ring, kind = (np.concatenate([p[i] for p in parts]) for i in range(3))
+        return {"user_id": np.char.mod("U%08d", uidx).tolist(), "ring": ring.tolist(),
+                "kind": np.asarray(fraud.KINDS)[kind].tolist()}
 
 
 def generate(out_dir: str | Path, config: SimulationConfig | None = None) -> dict:

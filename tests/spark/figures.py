@@ -140,4 +140,16 @@ FIGURES: tuple[Figures, ...] = (
     # KPI scorecard (docs/kpi_definitions.md)
     Figures("marts.mart_kpi_scorecard", ("month_start_date", "kpi"),
             ("actual", "target_min", "target_max", "status", "status_reason"), FLOAT_TOLERANCE),
+    # fraud (docs/fraud_definitions.md): clusters by label propagation, point-in-time velocity
+    Figures("marts.mart_fraud_application_signals", ("application_id",),
+            ("cluster_id", "cluster_users", "shared_identity_users", "user_apps_24h",
+             "user_apps_7d", "phone_apps_24h", "phone_apps_7d", "rule_score", "rules_fired",
+             "is_flagged")),
+    Figures("marts.mart_fraud_clusters", ("cluster_id",),
+            ("users", "shared_phone_hashes", "shared_id_number_hashes", "applications", "loans",
+             "principal", "never_pay_observable_loans", "never_pay_loans", "never_pay_rate"),
+            FLOAT_TOLERANCE),
+    Figures("marts.mart_fraud_campaign_alerts", ("acquisition_campaign_id", "disbursed_week"),
+            ("loans", "principal", "never_pay_observable_loans", "never_pay_loans",
+             "never_pay_rate", "baseline_never_pay_rate", "is_alert"), FLOAT_TOLERANCE),
 )
