@@ -7,6 +7,14 @@ import duckdb
 
 WAREHOUSE_SCHEMAS = ("raw", "staging", "intermediate", "marts")
 VOLATILE_COLUMNS = ("_ingested_at",)  # load timestamps differ between identical loads
+# DuckDB sums doubles in parallel, in whatever order its threads finish: two identical builds can
+# differ in the last bits of a double aggregate (e.g. a principal-weighted APR). Doubles are
+# compared to 12 significant digits; decimals, integers, text and dates exactly.
+DOUBLE_DIGITS = 12
+
+
+def _stable(value):
+    return float(f"{value:.{DOUBLE_DIGITS}g}") if isinstance(value, float) else value
 
 
 def table_fingerprints(path: Path, schemas: tuple[str, ...] = WAREHOUSE_SCHEMAS) -> dict[str, str]:
@@ -27,5 +35,6 @@ def table_fingerprints(path: Path, schemas: tuple[str, ...] = WAREHOUSE_SCHEMAS)
             ]
             select = ", ".join(f'"{c}"' for c in cols)
             rows = con.execute(f'select {select} from "{schema}"."{name}" order by all').fetchall()
+            rows = [tuple(_stable(v) for v in row) for row in rows]
             prints[f"{schema}.{name}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return prints

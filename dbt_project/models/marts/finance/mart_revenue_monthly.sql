@@ -113,7 +113,10 @@ select
     cast(active_loans as bigint) as active_loans,
     cast(outstanding_principal as decimal(18, 2)) as outstanding_principal,
     cast(principal_days as decimal(24, 2)) as principal_days,
-    cast(round(cast(principal_days as double) / days_in_period, 2) as decimal(18, 2))
+    -- half-up to the cent in exact integer arithmetic (whole cents as doubles below 2^53): a
+    -- rounded double quotient could fall either side of a half cent on DuckDB and Spark
+    cast(floor((2.0 * cast(principal_days * 100 as bigint) + days_in_period) / (2.0 * days_in_period))
+         / 100.0 as decimal(18, 2))
         as avg_outstanding_principal,
     cast(annual_funding_rate as double) as annual_funding_rate,
     cast(funding_cost as decimal(18, 2)) as funding_cost,
