@@ -16,8 +16,11 @@ with apps as (
         on i.application_id = a.application_id
 ),
 
--- earlier applications of the same user in the 7 days (604800 s) before, the 24 hours within
-user_velocity as (
+-- earlier applications in the 7 days (604800 s) before, the 24 hours within: of the same user,
+-- and (any user, the applicant's own included) from the same phone hash, each with the phone its
+-- applicant held at its own applied_at
+{%- for name, key in [('user_velocity', 'user_id'), ('phone_velocity', 'phone_hash')] %}
+{{ name }} as (
     select
         a.application_id,
         sum(case when {{ dbt.datediff('p.applied_at', 'a.applied_at', 'second') }} <= 86400 then 1 else 0 end)
@@ -25,27 +28,12 @@ user_velocity as (
         count(*) as apps_7d
     from apps as a
     inner join apps as p
-        on p.user_id = a.user_id
+        on p.{{ key }} = a.{{ key }}
        and p.applied_at < a.applied_at
     where {{ dbt.datediff('p.applied_at', 'a.applied_at', 'second') }} <= 604800
     group by a.application_id
 ),
-
--- earlier applications (any user, the applicant's own included) made from the same phone hash,
--- each with the phone its applicant held at its own applied_at
-phone_velocity as (
-    select
-        a.application_id,
-        sum(case when {{ dbt.datediff('p.applied_at', 'a.applied_at', 'second') }} <= 86400 then 1 else 0 end)
-            as apps_24h,
-        count(*) as apps_7d
-    from apps as a
-    inner join apps as p
-        on p.phone_hash = a.phone_hash
-       and p.applied_at < a.applied_at
-    where {{ dbt.datediff('p.applied_at', 'a.applied_at', 'second') }} <= 604800
-    group by a.application_id
-),
+{% endfor %}
 
 shared as (
     select identity_type, identity_hash, user_id, first_held_at
