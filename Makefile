@@ -77,9 +77,8 @@ lint: install  ## ruff, and generated files up to date
 contract: install  ## regenerate dbt sources and docs from the landing contract
 	$(BIN)/python -m orchestration.contract.codegen
 
-bench: install  ## time simulator, ingestion and dbt on a larger dataset (BENCH_SCALE users/month)
-	$(BIN)/python -m tests.benchmarks.pipeline --scale $(or $(BENCH_SCALE),20000) --months 18 \
-		$(if $(BENCH_SPARK),--spark)
+bench: install  ## the whole platform at SCALE=S|M|L (default S): data/bench/<scale>.json, docs/benchmarks.md
+	$(BIN)/python -m tests.benchmarks.bench --scale $(or $(SCALE),S) $(BENCH_ARGS)
 
 clean:  ## remove runtime data (keeps the venv)
 	find data -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -17,7 +17,7 @@ daily_ingestion_job = dg.define_asset_job(
 build_warehouse_job = dg.define_asset_job(
     "build_warehouse",
     selection=dg.AssetSelection.all() - INGESTION,
-    description="dbt build of staging and marts (models, data tests, unit tests).",
+    description="dbt build of staging and marts (models and data tests), ML, serving.",
 )
 
 daily_ingestion_schedule = dg.build_schedule_from_partitioned_job(

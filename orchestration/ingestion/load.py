@@ -161,23 +161,37 @@ def _write_batch(
             )
         for status, verb in (("loaded", "or replace"), ("failed", "or replace"),
                              ("missing", "or ignore")):  # keep the record of an earlier load
-            rows = [
-                [r.source, r.day, r.status, r.files, r.rows_read, r.rows_loaded,
-                 r.rows_quarantined, r.extra_columns, r.missing_optional_columns, r.error,
-                 ingested_at]
-                for r in results if r.status == status
-            ]
-            if rows:
-                con.executemany(
-                    f"insert {verb} into raw.load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+            log = [r for r in results if r.status == status]
+            if log:  # one statement per status: executemany costs milliseconds per row here
+                con.register("_load_log_rows", _load_log_rows(log))
+                try:
+                    con.execute(f"insert {verb} into raw.load_log "
+                                "select *, ?::timestamptz from _load_log_rows", [ingested_at])
+                finally:
+                    con.unregister("_load_log_rows")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     finally:
         con.execute("drop table if exists _checked")
+
+
+def _load_log_rows(results: list[DayResult]) -> pa.Table:
+    """raw.load_log rows of ``results`` (all columns but _ingested_at, in the table's order)."""
+    return pa.table({
+        "source": pa.array([r.source for r in results], pa.string()),
+        "_partition_date": pa.array([r.day for r in results], pa.date32()),
+        "status": pa.array([r.status for r in results], pa.string()),
+        "files": pa.array([r.files for r in results], pa.list_(pa.string())),
+        "rows_read": pa.array([r.rows_read for r in results], pa.int64()),
+        "rows_loaded": pa.array([r.rows_loaded for r in results], pa.int64()),
+        "rows_quarantined": pa.array([r.rows_quarantined for r in results], pa.int64()),
+        "extra_columns": pa.array([r.extra_columns for r in results], pa.list_(pa.string())),
+        "missing_optional_columns": pa.array([r.missing_optional_columns for r in results],
+                                             pa.list_(pa.string())),
+        "error": pa.array([r.error for r in results], pa.string()),
+    })
 
 
 def load_days(

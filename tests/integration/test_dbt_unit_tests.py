@@ -1,0 +1,31 @@
+"""Every dbt unit test, once, against the built test warehouse.
+
+Production builds leave unit tests out (orchestration/assets/dbt.py: fixed fixtures prove the SQL,
+not the data); this is where they run. dbt reads the column types of each tested model's inputs
+from the warehouse, so it needs the built one.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def test_every_dbt_unit_test_passes(pipeline, tmp_path):
+    target = tmp_path / "target"
+    env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(pipeline["settings"].warehouse_path)}
+    dbt = Path(sys.executable).with_name("dbt")
+    done = subprocess.run(
+        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+        env=env, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    passed = {r["unique_id"] for r in results if r["status"] == "pass"}
+    assert len(manifest["unit_tests"]) > 40
+    assert passed == set(manifest["unit_tests"])  # every unit test ran, and passed
