@@ -40,7 +40,7 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 from tests.benchmarks.floor import run_floor
 from tests.benchmarks.memory import PeakTreeMemory
 from tests.benchmarks.report import refresh_doc, write_result
-from tests.benchmarks.run_events import RunTimes, by_family, read_runs
+from tests.benchmarks.run_events import RunTimes, by_family, read_runs, slowest
 from tests.benchmarks.scales import SCALES, verdicts
 
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
@@ -239,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         times = read_runs(instance, full_ids)
     runs = dict(zip(jobs, times, strict=True))
     result["seconds_by_family"] = by_family(times, family, process_wall_s=seconds)
+    result["slowest_assets"] = slowest(times)
     result |= split_build(runs, dbt)
     settings = Settings.from_env(env)
     result |= warehouse_counts(settings.warehouse_path)
@@ -269,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         inc_ids = [i for i in run_ids(instance) if i not in full_ids]
         inc_times = read_runs(instance, inc_ids)
     result["incremental_seconds_by_family"] = by_family(inc_times, family, process_wall_s=inc_s)
+    result["incremental_slowest_assets"] = slowest(inc_times)
     result |= {"incremental_day": day, "incremental_s": round(inc_s, 1),
                "incremental_peak_rss_mb": round(inc_peak),
                "incremental_ratio": round(inc_s / seconds, 3)}

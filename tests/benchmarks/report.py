@@ -65,6 +65,13 @@ def _cell(result: dict | None, key: str, fmt: str) -> str:
     return "" if value is None else fmt.format(value)
 
 
+def _families(results: dict[str, dict], scales: list[str], key: str) -> list[str]:
+    """Asset families, the largest at the biggest scale first, overheads (in brackets) last."""
+    big = results[scales[-1]].get(key, {})
+    names = {f for s in scales for f in results[s].get(key, {})}
+    return sorted(names, key=lambda f: (f.startswith("("), -big.get(f, 0.0), f))
+
+
 def render(results: dict[str, dict]) -> str:
     """The generated block: machine, figures per scale, target verdicts, time by family."""
     scales = [s for s in SCALES if s in results]
@@ -85,7 +92,7 @@ def render(results: dict[str, dict]) -> str:
                                                  for s in scales) + " |")
     for key, title in (("seconds_by_family", "Full build"),
                        ("incremental_seconds_by_family", "Incremental day")):
-        families = list(dict.fromkeys(f for s in scales for f in results[s].get(key, {})))
+        families = _families(results, scales, key)
         lines += ["", f"### {title}: seconds by asset family", ""]
         if key == "seconds_by_family":
             lines += [f"![time by family]({CHART})", ""]
@@ -116,7 +123,7 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 def family_chart(results: dict[str, dict], width: int = 900) -> str:
     """Stacked horizontal bars: share of each scale's full build per asset family (SVG)."""
     scales = [s for s in SCALES if s in results]
-    families = list(dict.fromkeys(f for s in scales for f in results[s]["seconds_by_family"]))
+    families = _families(results, scales, "seconds_by_family")
     colour = {f: PALETTE[i % len(PALETTE)] for i, f in enumerate(families)}
     bar_h, left, top = 28, 60, 30
     plot_w = width - left - 20

@@ -120,6 +120,16 @@ def by_family(runs: Iterable[RunTimes], family_of: Mapping[str, str],
     return {k: round(v, 1) for k, v in sorted(out.items(), key=lambda kv: -kv[1])}
 
 
+def slowest(runs: Iterable[RunTimes], n: int = 15) -> dict[str, float]:
+    """The ``n`` assets that took longest over ``runs`` (seconds), slowest first."""
+    total: dict[str, float] = defaultdict(float)
+    for run in runs:
+        for asset, seconds in run.seconds_by_asset.items():
+            total[asset] += seconds
+    top = sorted(total.items(), key=lambda kv: -kv[1])[:n]
+    return {asset: round(seconds, 1) for asset, seconds in top}
+
+
 def _duration(event) -> float | None:
     data = event.event_specific_data
     metadata = getattr(data, "metadata", None)

@@ -48,6 +48,8 @@ def test_attribute_shares_a_dbt_step_by_node_durations_and_times_python_steps():
                         run_events.STEP_OVERHEAD: 0.5}
     assert sum(families.values()) == pytest.approx(30.0)  # families add up to the wall time
 
+    assert run_events.slowest([run, run], n=2) == {"mart_b": 17.6, "ml/credit_model": 16.0}
+
     split = split_build({"daily_ingestion": run_events.RunTimes(40.0, {}, {}, {}, 0.0),
                          "build_warehouse": run}, dbt={"stg_a", "mart_b"})
     assert split == {"load_s": 40.0, "transform_s": 11.0, "python_steps_s": 8.5}
