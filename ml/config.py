@@ -41,6 +41,12 @@ MAX_BINS = 8              # ... and never more than this (min 2)
 MIN_BIN_SHARE = 0.05      # each bin holds >= 5% of training rows
 MIN_IV = 0.02             # features with a lower information value stay out of the scorecard
 
+# Beyond ~1M rows a GBM with these few features gains nothing measurable from more rows, only
+# time and memory: larger training sets (churn at 1M applications is ~5M user-months) and drift
+# reference windows are a seeded uniform sample of this many rows (docs/ml.md, docs/benchmarks.md).
+MAX_TRAIN_ROWS = 1_000_000
+MAX_REFERENCE_ROWS = 1_000_000
+
 # --- retention (churn) model -------------------------------------------------------------------
 CHURN_MODEL = "churn"
 CHURN_NUMERIC = [

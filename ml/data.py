@@ -21,6 +21,14 @@ def read_table(warehouse: str | Path, table: str, schema: str = FEATURE_SCHEMA) 
         return con.execute(f'select * from "{schema}"."{table}"').df()
 
 
+def sample_at_most(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """``frame`` itself when it has at most ``n`` rows, else a seeded uniform sample of ``n``
+    rows in their original order (the same data and seed give the same rows)."""
+    if len(frame) <= n:
+        return frame
+    return frame.sample(n=n, random_state=seed).sort_index()
+
+
 @dataclass(frozen=True)
 class Split:
     train: pd.DataFrame

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ml import config, metrics
+from ml.data import sample_at_most
 from ml.training import predict_pd
 
 
@@ -45,6 +46,8 @@ class Drift:
 
 def drift(model, reference: pd.DataFrame, current: pd.DataFrame, numeric: list[str],
           categorical: list[str]) -> Drift:
+    # PSI compares shares per bin: a sample of a large training window gives the same shares
+    reference = sample_at_most(reference, config.MAX_REFERENCE_ROWS, config.SEED)
     ref_p = predict_pd(model, reference, numeric, categorical)
     cur_p = predict_pd(model, current, numeric, categorical)
     feats = {c: metrics.psi(pd.to_numeric(reference[c], errors="coerce").to_numpy(float),

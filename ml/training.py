@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ml import config, metrics
-from ml.data import InsufficientDataError, Split, out_of_time_split
+from ml.data import InsufficientDataError, Split, out_of_time_split, sample_at_most
 from ml.gbm import gbm_pipeline, limited_threads
 from ml.scorecard import WoeScorecard, n_bins_for, prepare
 
@@ -159,14 +159,15 @@ def churn_split(features: pd.DataFrame) -> Split:
 
 def train_churn(features: pd.DataFrame, seed: int = config.SEED) -> TrainedModel:
     split = churn_split(features)
-    num = observed(split.train, config.CHURN_NUMERIC)
-    cat = observed(split.train, config.CHURN_CATEGORICAL)
-    y_train = split.train[config.CHURN_LABEL].to_numpy()
+    train = sample_at_most(split.train, config.MAX_TRAIN_ROWS, seed)  # the OOT set stays whole
+    num = observed(train, config.CHURN_NUMERIC)
+    cat = observed(train, config.CHURN_CATEGORICAL)
+    y_train = train[config.CHURN_LABEL].to_numpy()
     y_oot = split.oot[config.CHURN_LABEL].to_numpy()
-    model = gbm_pipeline(num, cat, seed, len(split.train))
+    model = gbm_pipeline(num, cat, seed, len(train))
     with limited_threads():
-        model.fit(prepare(split.train, num, cat), y_train)
-    train_p = predict_pd(model, split.train, num, cat)
+        model.fit(prepare(train, num, cat), y_train)
+    train_p = predict_pd(model, train, num, cat)
     oot_p = predict_pd(model, split.oot, num, cat)
     m = evaluate(y_oot, oot_p, train_p, retention=True)
     m["auc_train"] = metrics.auc(y_train, train_p)

@@ -49,6 +49,9 @@ INGESTION_JOB = "daily_ingestion"
 VERSIONS = ("duckdb", "dagster", "dbt-core", "dbt-duckdb", "scikit-learn", "pandas")
 
 
+PEAK_PROCESSES: dict[str, dict[str, float]] = {}  # log name -> biggest processes at the peak
+
+
 def timed(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float, int]:
     """Run ``cmd``; (wall seconds, peak RSS of its process tree in MB, exit code)."""
     start = time.perf_counter()
@@ -56,6 +59,7 @@ def timed(cmd: list[str], env: dict[str, str], log: Path) -> tuple[float, float,
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         with PeakTreeMemory(proc.pid) as peak:
             code = proc.wait()
+    PEAK_PROCESSES[log.stem] = peak.peak_processes
     return time.perf_counter() - start, peak.peak_mb, code
 
 
@@ -278,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
 
     result |= ml_figures(settings.warehouse_path)
+    result["peak_processes"] = PEAK_PROCESSES
     result["finished_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["verdicts"] = verdicts(result)
     print(json.dumps(result, indent=2, sort_keys=True))

@@ -43,29 +43,50 @@ def tree_pids(root: int, parents: dict[int, int]) -> set[int]:
     return tree
 
 
-def tree_rss_mb(root: int) -> float:
-    """Current resident memory of ``root`` and its descendants, in MB."""
-    total_pages = 0
+def _command(pid: int) -> str:
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "?"
+    return " ".join(a.decode(errors="replace") for a in args if a)[:80]
+
+
+def tree_rss_by_process(root: int) -> dict[int, float]:
+    """Resident memory (MB) of ``root`` and of each of its descendants."""
+    out = {}
     for pid in tree_pids(root, _parents()):
         try:
-            total_pages += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+            out[pid] = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_KB / 1024
         except (OSError, IndexError, ValueError):
             continue
-    return total_pages * PAGE_KB / 1024
+    return out
+
+
+def tree_rss_mb(root: int) -> float:
+    """Current resident memory of ``root`` and its descendants, in MB."""
+    return sum(tree_rss_by_process(root).values())
 
 
 class PeakTreeMemory:
-    """Context manager: samples the tree of ``pid`` every ``interval`` s; ``.peak_mb`` at the end."""
+    """Context manager: samples the tree of ``pid`` every ``interval`` s. At the end ``peak_mb``
+    is the largest total seen and ``peak_processes`` the biggest processes at that moment."""
 
     def __init__(self, pid: int, interval: float = 0.25):
         self.pid, self.interval, self.peak_mb = pid, interval, 0.0
+        self.peak_processes: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak_mb = max(self.peak_mb, tree_rss_mb(self.pid))
-            self._stop.wait(self.interval)
+        while True:  # at least one sample, however short the run
+            by_pid = tree_rss_by_process(self.pid)
+            total = sum(by_pid.values())
+            if total > self.peak_mb:
+                self.peak_mb = total
+                top = sorted(by_pid.items(), key=lambda kv: -kv[1])[:3]
+                self.peak_processes = {f"{pid} {_command(pid)}": round(mb) for pid, mb in top}
+            if self._stop.wait(self.interval):
+                return
 
     def __enter__(self) -> PeakTreeMemory:
         self._thread.start()

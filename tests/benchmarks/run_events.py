@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 STEP_OVERHEAD = "(step teardown)"
 RUN_OVERHEAD = "(run start and end)"
@@ -43,17 +43,17 @@ class RunTimes:
     wall_s: float
     seconds_by_asset: dict[str, float]
     overhead_by_step: dict[str, float]   # teardown of steps without node durations
-    assets_by_step: dict[str, set[str]]
+    assets_by_step: dict[str, set[str]]  # what each step materialized or checked
     run_overhead_s: float
+    step_wall_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def step_overhead_s(self) -> float:
         return sum(self.overhead_by_step.values())
 
     def step_seconds(self, step_key: str) -> float:
-        """Wall time of one step: its assets' time plus its own teardown."""
-        return (sum(self.seconds_by_asset[a] for a in self.assets_by_step.get(step_key, ()))
-                + self.overhead_by_step.get(step_key, 0.0))
+        """Wall time of one step (a check step's assets were materialized by other steps)."""
+        return self.step_wall_s.get(step_key, 0.0)
 
 
 def _step_times(events: list[Event], start: float, end: float) -> tuple[dict[str, float], float]:
@@ -77,7 +77,7 @@ def attribute(events: Iterable[Event]) -> RunTimes:
     """Split one run's wall time over its assets (see the module docstring)."""
     events = sorted(events, key=lambda e: e.timestamp)
     if not events:
-        return RunTimes(0.0, {}, {}, {}, 0.0)
+        return RunTimes(0.0, {}, {}, {}, 0.0, {})
     by_step: dict[str, list[Event]] = defaultdict(list)
     for e in events:
         if e.step_key is not None:
@@ -85,11 +85,13 @@ def attribute(events: Iterable[Event]) -> RunTimes:
     by_asset: dict[str, float] = defaultdict(float)
     overhead: dict[str, float] = {}
     assets: dict[str, set[str]] = {}
+    walls: dict[str, float] = {}
     for step, step_events in by_step.items():
         starts = [e.timestamp for e in step_events if e.kind == "STEP_START"]
         ends = [e.timestamp for e in step_events if e.kind in _STEP_END]
         if not starts or not ends:
             continue
+        walls[step] = ends[-1] - starts[0]
         seconds, teardown = _step_times(step_events, starts[0], ends[-1])
         for asset, s in seconds.items():
             by_asset[asset] += s
@@ -98,7 +100,7 @@ def attribute(events: Iterable[Event]) -> RunTimes:
             overhead[step] = teardown
     wall = events[-1].timestamp - events[0].timestamp
     in_steps = sum(by_asset.values()) + sum(overhead.values())
-    return RunTimes(wall, dict(by_asset), overhead, assets, max(wall - in_steps, 0.0))
+    return RunTimes(wall, dict(by_asset), overhead, assets, max(wall - in_steps, 0.0), walls)
 
 
 def by_family(runs: Iterable[RunTimes], family_of: Mapping[str, str],

@@ -40,3 +40,27 @@ def test_churn_deterministic_for_fixed_seed_and_data():
 def test_churn_thin_data_refuses_with_a_clear_message():
     with pytest.raises(InsufficientDataError, match="needs >= 500 labelled user snapshots"):
         train_churn(churn_features(300, seed=4))
+
+
+def test_churn_trains_on_a_seeded_sample_of_at_most_max_train_rows(monkeypatch):
+    frame = churn_features(3000, seed=2)
+    full = train_churn(frame, seed=5)
+    monkeypatch.setattr(config, "MAX_TRAIN_ROWS", 1000)
+    a = train_churn(frame, seed=5)
+    b = train_churn(frame.sample(frac=1, random_state=1), seed=5)  # input order does not matter
+    assert len(full.split.train) > 1000 and len(a.train_p) == 1000 and len(full.train_p) > 1000
+    assert len(a.oot_p) == len(full.oot_p)  # evaluated on the whole out-of-time set
+    assert np.array_equal(a.oot_p, b.oot_p) and a.metrics == b.metrics
+    assert not np.array_equal(a.oot_p, full.oot_p)  # it did fit on fewer rows
+
+
+def test_sample_at_most_keeps_small_frames_and_samples_large_ones_reproducibly():
+    import pandas as pd
+
+    from ml.data import sample_at_most
+
+    frame = pd.DataFrame({"x": range(10)})
+    assert sample_at_most(frame, 10, seed=1) is frame
+    a, b = sample_at_most(frame, 4, seed=1), sample_at_most(frame, 4, seed=1)
+    assert len(a) == 4 and a.equals(b) and list(a.index) == sorted(a.index)
+    assert set(a["x"]) <= set(range(10))

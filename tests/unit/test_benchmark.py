@@ -29,30 +29,36 @@ def test_attribute_shares_a_dbt_step_by_node_durations_and_times_python_steps():
         E(112.5, "STEP_START", "model", None),
         E(120.5, "ASSET_MATERIALIZATION", "model", "ml/credit_model"),
         E(121.0, "STEP_SUCCESS", "model", None),
+        E(121.0, "STEP_START", "drift", None),  # a check step on the model's asset
+        E(121.5, "ASSET_CHECK_EVALUATION", "drift", "ml/credit_model"),
+        E(121.5, "STEP_SUCCESS", "drift", None),
         E(122.0, "RUN_SUCCESS", None, None),
     ]
     run = run_events.attribute(events)
     assert run.wall_s == 22.0
     # the dbt step's 11 s shared 1 : (3 + 1); the Python step's asset gets 8 s, teardown 0.5 s
     assert run.seconds_by_asset == pytest.approx({"stg_a": 2.2, "mart_b": 8.8,
-                                                  "ml/credit_model": 8.0})
+                                                  "ml/credit_model": 8.5})
     assert run.overhead_by_step == {"model": 0.5}
-    assert run.step_seconds("dbt") == pytest.approx(11.0) and run.step_seconds("model") == 8.5
-    # 22 s wall - 19.5 s in steps = 2.5 s around them (run start, between steps, run end)
-    assert run.run_overhead_s == pytest.approx(2.5)
+    # a step's time is its own wall time, not its assets' totals (the check step: 0.5 s)
+    assert run.step_wall_s == {"dbt": 11.0, "model": 8.5, "drift": 0.5}
+    assert run.step_seconds("dbt") == 11.0 and run.step_seconds("drift") == 0.5
+    # 22 s wall - 20 s in steps = 2 s around them (run start, between steps, run end)
+    assert run.run_overhead_s == pytest.approx(2.0)
 
     families = run_events.by_family([run], {"stg_a": "staging", "mart_b": "risk"},
                                     process_wall_s=30.0)
-    assert families == {"risk": 8.8, "(process start, definitions, summary)": 8.0,
-                        "(other)": 8.0, run_events.RUN_OVERHEAD: 2.5, "staging": 2.2,
+    assert families == {"risk": 8.8, "(other)": 8.5,
+                        "(process start, definitions, summary)": 8.0,
+                        "staging": 2.2, run_events.RUN_OVERHEAD: 2.0,
                         run_events.STEP_OVERHEAD: 0.5}
     assert sum(families.values()) == pytest.approx(30.0)  # families add up to the wall time
 
-    assert run_events.slowest([run, run], n=2) == {"mart_b": 17.6, "ml/credit_model": 16.0}
+    assert run_events.slowest([run, run], n=2) == {"mart_b": 17.6, "ml/credit_model": 17.0}
 
     split = split_build({"daily_ingestion": run_events.RunTimes(40.0, {}, {}, {}, 0.0),
                          "build_warehouse": run}, dbt={"stg_a", "mart_b"})
-    assert split == {"load_s": 40.0, "transform_s": 11.0, "python_steps_s": 8.5}
+    assert split == {"load_s": 40.0, "transform_s": 11.0, "python_steps_s": 9.0}
 
 
 def _manifest():
@@ -120,6 +126,9 @@ def test_tree_memory_counts_children():
         parents = memory._parents()
         assert child.pid in memory.tree_pids(os.getpid(), parents)
         assert memory.tree_rss_mb(os.getpid()) > memory.tree_rss_mb(child.pid) > 0
+        with memory.PeakTreeMemory(os.getpid(), interval=0.01) as peak:
+            pass
+        assert peak.peak_mb > 0 and any("time.sleep(30)" in p for p in peak.peak_processes)
     finally:
         child.kill()
         child.wait()
