@@ -283,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result |= ml_figures(settings.warehouse_path)
     result["peak_processes"] = PEAK_PROCESSES
+    result["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                                      capture_output=True, text=True).stdout.strip() or "?"
     result["finished_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["verdicts"] = verdicts(result)
     print(json.dumps(result, indent=2, sort_keys=True))

@@ -79,7 +79,8 @@ def render(results: dict[str, dict]) -> str:
     for s in scales:
         r = results[s]
         m = r["machine"]
-        lines.append(f"- **{s}** ({SCALES[s].about}): run {r['finished_at']} on {m['cores']} cores, "
+        lines.append(f"- **{s}** ({SCALES[s].about}): commit {r.get('commit', '?')}, "
+                     f"run {r['finished_at']} on {m['cores']} cores, "
                      f"{m['memory_gb']:.0f} GB; " + ", ".join(f"{k} {v}" for k, v in r["versions"].items()))
     lines += ["", "| figure | " + " | ".join(scales) + " |", "|---|" + "---:|" * len(scales)]
     for key, label, fmt in FIGURES:
