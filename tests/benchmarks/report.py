@@ -118,7 +118,7 @@ def refresh_doc(doc_path: Path, result: dict) -> dict[str, dict]:
 
 
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295")
+           "#ff9da7", "#9c755f", "#bab0ac", "#86bcb6", "#d37295", "#79706e", "#1b9e77")
 
 
 def family_chart(results: dict[str, dict], width: int = 900) -> str:
