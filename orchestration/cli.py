@@ -30,6 +30,8 @@ INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 # Run tags Dagster reads for a partition-range (single-run backfill) run.
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+# Runs from the command line log warnings and errors only; the UI shows every event.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def ensure_dagster_home(home: Path) -> None:
@@ -51,16 +53,15 @@ def run_pipeline(
     defs: dg.Definitions, instance: dg.DagsterInstance, span: tuple[str, str]
 ) -> list[dg.ExecuteInProcessResult]:
     """Ingest every export day in ``span`` in one run, then build the warehouse in another."""
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     # GuardedRun: stops cleanly on SIGINT/SIGTERM, says which run holds the writer pool.
     ingest = GuardedRun(instance, defs.resolve_job_def("daily_ingestion")).execute(
-        run_config=quiet,
+        run_config=QUIET,
         tags={RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"},
         raise_on_error=False,
     )
     print("Building the warehouse (dbt build) and the serving snapshot", flush=True)
     build = GuardedRun(instance, defs.resolve_job_def("build_warehouse")).execute(
-        run_config=quiet, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
+        run_config=QUIET, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
     )
     return [ingest, build]
 

@@ -18,12 +18,11 @@ import contextlib
 import functools
 import http.server
 import json
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
+from orchestration.dbt_cli import run_dbt
 from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 # A tag that loads something from another host (http:, https: or protocol-relative //).
@@ -41,16 +40,10 @@ def generate(warehouse: Path, target_path: Path | None = None, compile_sql: bool
     if not warehouse.is_file():
         raise NoWarehouseError(f"No warehouse at {warehouse}: run `make run` first.")
     target_path = Path(target_path or DBT_PROJECT_DIR / "target")
-    env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(warehouse),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    common = ["--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR),
-              "--target-path", str(target_path)]
-    dbt = str(Path(sys.executable).parent / "dbt")
     if not compile_sql:  # `docs generate --no-compile` reads the manifest, it does not write one
-        subprocess.run([dbt, "parse", *common], check=True, cwd=DBT_PROJECT_DIR, env=env)
-    subprocess.run([dbt, "docs", "generate", "--static", *common,
-                    *([] if compile_sql else ["--no-compile"])],
-                   check=True, cwd=DBT_PROJECT_DIR, env=env)
+        run_dbt(["parse"], warehouse, target_path, check=True)
+    run_dbt(["docs", "generate", "--static", *([] if compile_sql else ["--no-compile"])],
+            warehouse, target_path, check=True)
     return target_path
 
 

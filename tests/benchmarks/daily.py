@@ -16,13 +16,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.cli import RANGE_END_TAG, RANGE_START_TAG, ensure_dagster_home
+from orchestration.cli import QUIET, RANGE_END_TAG, RANGE_START_TAG, ensure_dagster_home
 from orchestration.jobs import INGESTION
 from orchestration.ml_jobs import TRAINING_ASSETS
 from orchestration.run_guard import GuardedRun
 from orchestration.settings import Settings
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 DAILY_UPDATE_JOB = "benchmark_daily_update"
 
 

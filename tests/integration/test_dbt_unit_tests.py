@@ -6,23 +6,14 @@ from the warehouse, so it needs the built one.
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.dbt_cli import run_dbt
 
 
 def test_every_dbt_unit_test_passes(pipeline, tmp_path):
     target = tmp_path / "target"
-    env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(pipeline["settings"].warehouse_path)}
-    dbt = Path(sys.executable).with_name("dbt")
-    done = subprocess.run(
-        [str(dbt), "test", "--select", "test_type:unit", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
-        env=env, capture_output=True, text=True, check=False,
-    )
+    done = run_dbt(["test", "--select", "test_type:unit"], pipeline["settings"].warehouse_path,
+                   target, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     manifest = json.loads((target / "manifest.json").read_text())
     results = json.loads((target / "run_results.json").read_text())["results"]
