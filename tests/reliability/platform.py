@@ -184,8 +184,10 @@ def parquet_problems(path: Path, expected: set[str]) -> tuple[str, list[str]]:
     """Why the Parquet files beside the snapshot at ``path`` are not one complete version.
 
     Read as the README tells analysts: resolve ``current`` once and read every file of that
-    version (row counts and version stamp against its manifest); and one whole file through the
-    stable ``parquet/`` path, checked against the manifest of the version stamped in it.
+    version (row counts and version stamp against its manifest); and one whole file named by its
+    stable ``parquet/`` path, resolved once (``os.path.realpath``: pyarrow opens a file twice,
+    footer then data, so an unresolved path can straddle a swap), checked against the manifest
+    of the version stamped in it.
     """
     serving = Path(path).parent
     folder = current_version_dir(serving)
@@ -200,7 +202,8 @@ def parquet_problems(path: Path, expected: set[str]) -> tuple[str, list[str]]:
             problems.append(f"{file}: {meta.num_rows} rows of version {stamped}, "
                             f"version {version} says {manifest['row_counts'][relation]}")
     relation = random.choice(sorted(files))
-    table = pq.read_table(serving / PARQUET_DIR / Path(files[relation]).relative_to(PARQUET_DIR))
+    stable = serving / PARQUET_DIR / Path(files[relation]).relative_to(PARQUET_DIR)
+    table = pq.read_table(os.path.realpath(stable))
     stamped = table.schema.metadata[PARQUET_VERSION_KEY.encode()].decode()
     own = json.loads((serving / VERSIONS_DIR / stamped / MANIFEST_NAME).read_text("utf-8"))
     if table.num_rows != own["row_counts"][relation]:
