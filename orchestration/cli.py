@@ -71,7 +71,7 @@ def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
     from orchestration.dbt_project import ensure_manifest
 
     # Parse with the same profile the build uses, so dbt's partial parsing stays valid.
-    os.environ["LENDING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    os.environ.update(settings.dbt_env())
     ensure_manifest()  # parses again only if a model, macro or setting changed
     from orchestration.definitions import build_definitions
 

@@ -23,6 +23,7 @@ def build_resources(settings: Settings, dbt_project_dir: Path) -> dict:
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "landing": LandingZone(path=str(settings.landing_dir)),
-        "duckdb": DuckDBResource(database=str(settings.warehouse_path)),
+        "duckdb": DuckDBResource(database=str(settings.warehouse_path),
+                                 connection_config={"memory_limit": settings.duckdb_memory_limit}),
         "dbt": DbtCliResource(project_dir=str(dbt_project_dir), profiles_dir=str(dbt_project_dir)),
     }

@@ -4,7 +4,8 @@ LENDING_DATA_DIR (root, default <repo>/data), LENDING_LANDING_DIR, LENDING_WAREH
 LENDING_SERVING_DIR, LENDING_MODELS_DIR, LENDING_REFERENCE_DIR (business code lists, default
 <repo>/reference), LENDING_PII_KEY (the dev default is public: set a secret in production),
 LENDING_START_DATE (first daily partition), LENDING_ENV (``production`` refuses the public dev
-PII key). The README has the full table.
+PII key), LENDING_DUCKDB_MEMORY_LIMIT (DuckDB's memory_limit in every pipeline process). The README
+has the full table.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEV_PII_KEY = "dev-only-unsafe-pii-key"
 TIMEZONE = "Asia/Shanghai"
 PRODUCTION = "production"
+# DuckDB caps itself at 80% of RAM by default, per process. A build runs two DuckDB engines (the
+# Dagster process: ingestion, ML reads; the dbt subprocess) next to pandas frames of the ML steps,
+# so each gets a quarter of RAM and spills the rest of a large join or sort to disk
+# (docs/benchmarks.md: at L the process tree peaked at 12.7 GB before this cap).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "25%"
 
 
 class UnsafeConfigurationError(SystemExit):
@@ -46,6 +52,7 @@ class Settings:
     pii_key: str
     start_date: dt.date
     reference_dir: Path = REPO_ROOT / "reference"
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -67,4 +74,11 @@ class Settings:
             pii_key=pii_key,
             start_date=dt.date.fromisoformat(env.get("LENDING_START_DATE", "2025-01-01")),
             reference_dir=path("LENDING_REFERENCE_DIR", REPO_ROOT / "reference"),
+            duckdb_memory_limit=env.get("LENDING_DUCKDB_MEMORY_LIMIT",
+                                        DEFAULT_DUCKDB_MEMORY_LIMIT),
         )
+
+    def dbt_env(self) -> dict[str, str]:
+        """What the dbt profile reads from the environment (``dbt_project/profiles.yml``)."""
+        return {"LENDING_WAREHOUSE_PATH": str(self.warehouse_path),
+                "LENDING_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit}

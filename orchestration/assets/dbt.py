@@ -65,9 +65,11 @@ def lending_dbt_models(
     ``fetch_column_metadata`` open an in-process connection that conflicts with later
     connections to the same file. One ``information_schema`` query serves every model.
     """
-    # The dbt profile reads the warehouse path from the environment: point it at the same file
-    # the ingestion assets write (tests swap in a temporary warehouse this way).
+    # The dbt profile reads the warehouse path and DuckDB's memory limit from the environment:
+    # the same file and limit as the ingestion assets (tests swap in a temporary warehouse).
     os.environ["LENDING_WAREHOUSE_PATH"] = duckdb.database
+    if "memory_limit" in duckdb.connection_config:
+        os.environ["LENDING_DUCKDB_MEMORY_LIMIT"] = str(duckdb.connection_config["memory_limit"])
     # When a run splits this multi-asset into steps around a non-dbt asset (the attribution
     # marts read the Python asset's tables), a test whose parents span both steps must run in
     # the later one: "buildable" runs a test only once all its parents are selected or upstream.

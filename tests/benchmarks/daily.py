@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     from orchestration.dbt_project import ensure_manifest
 
-    os.environ["LENDING_WAREHOUSE_PATH"] = str(settings.warehouse_path)
+    os.environ.update(settings.dbt_env())
     ensure_manifest()
     from orchestration.definitions import build_definitions
 
