@@ -81,7 +81,8 @@ def render(results: dict[str, dict]) -> str:
         m = r["machine"]
         lines.append(f"- **{s}** ({SCALES[s].about}): commit {r.get('commit', '?')}, "
                      f"run {r['finished_at']} on {m['cores']} cores, "
-                     f"{m['memory_gb']:.0f} GB; " + ", ".join(f"{k} {v}" for k, v in r["versions"].items()))
+                     f"{m['memory_gb']:.0f} GB; "
+                     + ", ".join(f"{k} {v}" for k, v in sorted(r["versions"].items())))
     lines += ["", "| figure | " + " | ".join(scales) + " |", "|---|" + "---:|" * len(scales)]
     for key, label, fmt in FIGURES:
         lines.append(f"| {label} | " + " | ".join(_cell(results[s], key, fmt) for s in scales) + " |")
