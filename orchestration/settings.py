@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEV_PII_KEY = "dev-only-unsafe-pii-key"
@@ -31,6 +33,10 @@ class UnsafeConfigurationError(SystemExit):
     """A setting that is fine for a demo but unsafe for the environment declared in LENDING_ENV."""
 
 
+class InvalidSettingError(SystemExit):
+    """An environment variable whose value the pipeline cannot use."""
+
+
 def check_production_safety(environment: str, pii_key: str) -> None:
     """In production, PII hashes keyed with the public dev key could be reversed by anyone."""
     if environment == PRODUCTION and pii_key.strip() in (DEV_PII_KEY, ""):
@@ -40,6 +46,18 @@ def check_production_safety(environment: str, pii_key: str) -> None:
             "Set LENDING_PII_KEY to a secret (e.g. `openssl rand -hex 32`) and keep it out of "
             "the repository."
         )
+
+
+def check_memory_limit(value: str) -> str:
+    """``value`` if DuckDB accepts it as ``memory_limit``; else an error naming the variable
+    (DuckDB's own message would surface later, inside dbt or an asset, without it)."""
+    try:
+        duckdb.connect(config={"memory_limit": value}).close()
+    except duckdb.Error as exc:
+        raise InvalidSettingError(
+            f"LENDING_DUCKDB_MEMORY_LIMIT={value!r} is not a DuckDB memory limit ({exc}); use a "
+            "size such as 6GB or 512MB, or a share of RAM such as 25%") from None
+    return value
 
 
 @dataclass(frozen=True)
@@ -74,8 +92,8 @@ class Settings:
             pii_key=pii_key,
             start_date=dt.date.fromisoformat(env.get("LENDING_START_DATE", "2025-01-01")),
             reference_dir=path("LENDING_REFERENCE_DIR", REPO_ROOT / "reference"),
-            duckdb_memory_limit=env.get("LENDING_DUCKDB_MEMORY_LIMIT",
-                                        DEFAULT_DUCKDB_MEMORY_LIMIT),
+            duckdb_memory_limit=check_memory_limit(
+                env.get("LENDING_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)),
         )
 
     def dbt_env(self) -> dict[str, str]:

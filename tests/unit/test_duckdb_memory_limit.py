@@ -6,10 +6,17 @@ DuckDB reports the limit in binary units: 1GB = 10^9 bytes = 953.6 MiB.
 import json
 
 import duckdb
+import pytest
 
+import orchestration.dbt_project  # noqa: F401 - puts the venv's dbt on PATH, as definitions do
 from orchestration.dbt_cli import run_dbt
 from orchestration.resources import build_resources
-from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT, Settings
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    DEFAULT_DUCKDB_MEMORY_LIMIT,
+    InvalidSettingError,
+    Settings,
+)
 
 SHOW_LIMIT = "select current_setting('memory_limit') as memory_limit"
 
@@ -28,6 +35,11 @@ def test_default_is_a_quarter_of_memory_and_the_environment_overrides_it(tmp_pat
     assert settings.dbt_env() == {"LENDING_WAREHOUSE_PATH": str(settings.warehouse_path),
                                   "LENDING_DUCKDB_MEMORY_LIMIT": "1GB"}
     assert limit_of("1GB") == "953.6 MiB"
+
+
+def test_a_value_duckdb_cannot_use_is_refused_by_name(tmp_path):
+    with pytest.raises(InvalidSettingError, match=r"LENDING_DUCKDB_MEMORY_LIMIT='lots'.*6GB"):
+        Settings.from_env({"LENDING_DATA_DIR": str(tmp_path), "LENDING_DUCKDB_MEMORY_LIMIT": "lots"})
 
 
 def test_the_warehouse_resource_applies_the_limit(tmp_path):
