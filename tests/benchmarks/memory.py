@@ -68,30 +68,39 @@ def tree_rss_mb(root: int) -> float:
 
 
 class PeakTreeMemory:
-    """Context manager: samples the tree of ``pid`` every ``interval`` s. At the end ``peak_mb``
-    is the largest total seen and ``peak_processes`` the biggest processes at that moment."""
+    """Context manager: samples the tree of ``pid`` on entry, every ``interval`` s while the block
+    runs, and once more on exit, so even a block shorter than one interval is measured at both
+    ends whatever the scheduler does. At the end ``peak_mb`` is the largest total seen,
+    ``peak_pids`` the processes counted in it and ``peak_processes`` the biggest of them."""
 
     def __init__(self, pid: int, interval: float = 0.25):
         self.pid, self.interval, self.peak_mb = pid, interval, 0.0
+        self.peak_pids: frozenset[int] = frozenset()
         self.peak_processes: dict[str, float] = {}
+        self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(target=self._loop, daemon=True)
 
-    def _sample(self) -> None:
-        while True:  # at least one sample, however short the run
-            by_pid = tree_rss_by_process(self.pid)
-            total = sum(by_pid.values())
+    def sample(self) -> None:
+        """Take one sample now (also called by the background thread)."""
+        by_pid = tree_rss_by_process(self.pid)
+        total = sum(by_pid.values())
+        with self._lock:
             if total > self.peak_mb:
-                self.peak_mb = total
+                self.peak_mb, self.peak_pids = total, frozenset(by_pid)
                 top = sorted(by_pid.items(), key=lambda kv: -kv[1])[:3]
                 self.peak_processes = {f"{pid} {_command(pid)}": round(mb) for pid, mb in top}
-            if self._stop.wait(self.interval):
-                return
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
 
     def __enter__(self) -> PeakTreeMemory:
+        self.sample()
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self.sample()
