@@ -9,7 +9,7 @@ from orchestration.seed_report import seed_backfill_warnings
 
 def _manifest(tmp_path):
     path = tmp_path / "dbt_project" / "target" / "manifest.json"
-    path.parent.mkdir(parents=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"nodes": {
         "seed.lending.finance_funding_rates": {
             "resource_type": "seed", "name": "finance_funding_rates",
