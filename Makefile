@@ -15,7 +15,7 @@ SEED ?= 42
 TEST_TMPDIR ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $$4}'); \
 	if [ "$${free:-0}" -gt 6000000 ]; then mkdir -p /dev/shm/lending-tests && echo /dev/shm/lending-tests; \
 	else echo $${TMPDIR:-/tmp}; fi)
-PYTEST := TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
+PYTEST := mkdir -p $(TEST_TMPDIR) && TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
 
 .PHONY: install run demo-data ui test test-reliability test-spark lint contract bench clean reprocess \
 	mlflow-ui docs

@@ -23,8 +23,9 @@ from orchestration.recovery import recover_dead_runs
 from orchestration.reference_report import format_unknown_codes, unknown_codes
 from orchestration.reprocess import ReprocessRangeError, reprocess_span
 from orchestration.run_guard import GuardedRun, RunInterrupted, terminate_children
+from orchestration.seed_report import seed_backfill_warnings
 from orchestration.sensors import LAUNCHED_BY_TAG  # make run builds the warehouse itself
-from orchestration.settings import Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 # Run tags Dagster reads for a partition-range (single-run backfill) run.
@@ -132,6 +133,7 @@ def print_summary(settings: Settings) -> None:
                    from marts.mart_portfolio_monthly order by month_end_date desc limit 1"""
             ).fetchone()
         unknown = format_unknown_codes(unknown_codes(con, settings.reference_dir))
+        seeds = seed_backfill_warnings(con, DBT_PROJECT_DIR / "target" / "manifest.json")
         failed = con.execute(
             """select source, list(_partition_date order by _partition_date), any_value(error)
                from raw.load_log where status = 'failed' group by source order by source"""
@@ -145,6 +147,8 @@ def print_summary(settings: Settings) -> None:
               + ", ".join(f"{s} {n:,}" for s, n in quarantine))
     if unknown:
         print(unknown)
+    for warning in seeds:
+        print(f"\nWarning: {warning}")
     for source, days, example in failed:
         print(f"\nExport days of {source} that could not be loaded (raw.load_log): "
               f"{', '.join(day_ranges(days))}\n  e.g. {example}")

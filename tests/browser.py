@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ ARTIFACTS = Path(os.environ.get("LENDING_TEST_ARTIFACTS",
                                 Path(__file__).resolve().parents[1] / "data" / "test-artifacts"))
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
          "--no-first-run", "--disable-extensions", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic",
          "--virtual-time-budget=15000"]
 
 PROBE = """<script>
@@ -71,15 +73,24 @@ def chromium() -> str:
     pytest.skip(message)
 
 
+def _run(args: list[str], text: bool = True) -> subprocess.CompletedProcess:
+    """Chromium with a profile of its own: two browsers sharing the default profile (tests of
+    two suites at once) make the second exit with code 21, "profile in use"."""
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
+        run = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
+                             capture_output=True, text=text, timeout=120)
+    stderr = run.stderr if text else run.stderr.decode(errors="replace")
+    assert run.returncode == 0, f"chromium exited with {run.returncode}:\n{stderr[-2000:]}"
+    return run
+
+
 def inspect_page(page: Path, workdir: Path) -> dict:
     """Load ``page`` with the probe; returns errors, charts (sizes) and fetched URLs, plus the
     console messages Chromium logged (``console``)."""
     text = page.read_text(encoding="utf-8")
     probed = workdir / f"probed-{page.name}"
     probed.write_text(text.replace("<head>", "<head>" + PROBE, 1), encoding="utf-8")
-    run = subprocess.run([chromium(), *FLAGS, "--enable-logging=stderr", "--v=0", "--dump-dom",
-                          probed.as_uri()], capture_output=True, text=True, timeout=120,
-                         check=True)
+    run = _run(["--enable-logging=stderr", "--v=0", "--dump-dom", probed.as_uri()])
     found = re.search(r'<pre id="__checks">(.*?)</pre>', run.stdout, re.S)
     assert found, f"the probe did not run; chromium stderr:\n{run.stderr[-2000:]}"
     checks = json.loads(html.unescape(found.group(1)))
@@ -91,7 +102,6 @@ def screenshot(page: Path, name: str, height: int = 6000) -> Path:
     """Full-width screenshot of ``page`` kept under ARTIFACTS (printed for the CI log)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     out = ARTIFACTS / name
-    subprocess.run([chromium(), *FLAGS, f"--window-size=1200,{height}", f"--screenshot={out}",
-                    page.as_uri()], capture_output=True, timeout=120, check=True)
+    _run([f"--window-size=1200,{height}", f"--screenshot={out}", page.as_uri()], text=False)
     print(f"screenshot of {page}: {out}")
     return out

@@ -127,10 +127,12 @@ def test_waiting_for_a_live_holder_names_it_and_gives_up(instance, live_process)
 
 def test_sigterm_cancels_the_run_and_frees_its_slot(instance):
     started = threading.Event()
+    ticks = []
 
     def slow():
         started.set()
         for _ in range(600):
+            ticks.append(None)
             time.sleep(0.05)
 
     def terminate():
@@ -139,11 +141,10 @@ def test_sigterm_cancels_the_run_and_frees_its_slot(instance):
 
     threading.Thread(target=terminate, daemon=True).start()
     guard = GuardedRun(instance, job_with(slow), out=lambda _: None)
-    began = time.monotonic()
     with pytest.raises(RunInterrupted, match="received SIGTERM") as err:
         guard.execute(raise_on_error=False)
     assert err.value.canceled
-    assert time.monotonic() - began < 20  # not the 30 s the step would take
+    assert 0 < len(ticks) < 600  # interrupted inside the step, not after it ran to its end
     (run,) = instance.get_runs()
     assert run.status == dg.DagsterRunStatus.CANCELED
     assert holders(instance) == []
