@@ -16,15 +16,15 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.contract import load_contract
-from orchestration.ingestion.dayranges import day_ranges
-from orchestration.ingestion.files import landing_days
-from orchestration.recovery import recover_dead_runs
-from orchestration.reference_report import format_unknown_codes, unknown_codes
+from lending.contract import load_contract
+from lending.ingestion.dayranges import day_ranges
+from lending.ingestion.files import landing_days
+from lending.reference_report import format_unknown_codes, unknown_codes
+from lending.settings import Settings
 from orchestration.reprocess import ReprocessRangeError, reprocess_span
-from orchestration.run_guard import GuardedRun, RunInterrupted, terminate_children
+from orchestration.runs.guard import GuardedRun, RunInterrupted, terminate_children
+from orchestration.runs.recovery import recover_dead_runs
 from orchestration.sensors import LAUNCHED_BY_TAG  # make run builds the warehouse itself
-from orchestration.settings import Settings
 
 INSTANCE_TEMPLATE = Path(__file__).with_name("dagster.yaml")
 # Run tags Dagster reads for a partition-range (single-run backfill) run.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR
+from lending.settings import DBT_PROJECT_DIR
 
 # dbt is installed beside this interpreter (the project's venv), which may not be on PATH when
 # Python is called by its full path (IDEs, `.venv/bin/python -m pytest`).

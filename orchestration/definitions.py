@@ -4,7 +4,8 @@ import warnings
 
 import dagster as dg
 
-from orchestration.asset_policy import apply_policy
+from lending.contract import load_contract
+from lending.settings import DBT_PROJECT_DIR, Settings
 from orchestration.assets.attribution import data_driven_attribution
 from orchestration.assets.checks import build_row_count_checks, reconciliation_checks
 from orchestration.assets.dbt import lending_dbt_models
@@ -15,14 +16,13 @@ from orchestration.assets.reference import build_reference_asset
 from orchestration.assets.report import build_report_asset
 from orchestration.assets.serving import build_serving_asset
 from orchestration.automation import automation_sensor
-from orchestration.contract import load_contract
 from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
 from orchestration.ml_jobs import TRAINING_ASSETS, ml_promote, ml_retrain_job, ml_weekly_retrain_schedule
 from orchestration.partitions import daily_export_partitions
+from orchestration.policy import apply_policy
 from orchestration.recovery_sensor import recover_dead_runs_sensor
 from orchestration.resources import build_resources
 from orchestration.sensors import build_landing_sensor
-from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 # BackfillPolicy is beta but is the documented way to load a year of partitions in one run.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

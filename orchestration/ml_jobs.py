@@ -12,6 +12,7 @@ from typing import Literal
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from lending.settings import TIMEZONE
 from ml.registry import mirror_to_warehouse
 from orchestration.assets.ingestion import WRITER_POOL
 from orchestration.assets.ml import (
@@ -21,7 +22,6 @@ from orchestration.assets.ml import (
     CREDIT_SCORES_KEY,
     MlRegistry,
 )
-from orchestration.settings import TIMEZONE
 
 TRAINING_ASSETS = dg.AssetSelection.assets(CREDIT_MODEL_KEY, CHURN_MODEL_KEY)
 

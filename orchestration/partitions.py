@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.settings import TIMEZONE, Settings
+from lending.settings import TIMEZONE, Settings
 
 
 def daily_export_partitions(settings: Settings) -> dg.DailyPartitionsDefinition:

@@ -7,7 +7,7 @@ the ``duckdb_writer`` pool, schedule and sensors included (issue 14).
 
 import dagster as dg
 
-from orchestration.recovery import recover_dead_runs
+from orchestration.runs.recovery import recover_dead_runs
 
 
 @dg.sensor(

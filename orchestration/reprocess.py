@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from lending.settings import Settings
 from orchestration.partitions import daily_export_partitions
-from orchestration.settings import Settings
 
 
 class ReprocessRangeError(ValueError):

@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from orchestration.settings import Settings
+from lending.settings import Settings
 
 
 class LandingZone(dg.ConfigurableResource):

@@ -18,9 +18,9 @@ from collections import defaultdict
 
 import dagster as dg
 
+from lending.contract import Contract
+from lending.ingestion.files import day_dir, landing_days
 from orchestration.automation import automation_default_status
-from orchestration.contract import Contract
-from orchestration.ingestion.files import day_dir, landing_days
 from orchestration.jobs import daily_ingestion_job
 from orchestration.resources import LandingZone
 

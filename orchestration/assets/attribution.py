@@ -12,9 +12,9 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
+from ml.attribution.warehouse import SCHEMA, TABLES, run_data_driven_attribution
 from orchestration.assets.dbt import OWNERS, lending_dbt_models
 from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.attribution import SCHEMA, TABLES, run_data_driven_attribution
 
 DESCRIPTIONS = {
     "markov_transitions": "Markov chain transitions per conversion type (mart_markov_transitions).",

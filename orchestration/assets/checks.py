@@ -1,6 +1,6 @@
 """Platform asset checks: row-count anomaly per raw source, and raw-to-mart reconciliation.
 
-Thin wrappers over ``orchestration.quality`` (plain SQL, tested on hand-built tables). Both read
+Thin wrappers over ``lending.quality`` (plain SQL, tested on hand-built tables). Both read
 the warehouse, so they run in the writer pool: a reader cannot open the file while a writer holds
 it. Thresholds and definitions: docs/checks.md.
 """
@@ -9,10 +9,8 @@ import dagster as dg
 from dagster_dbt import get_asset_key_for_model
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.dbt import lending_dbt_models
-from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.contract import Contract
-from orchestration.quality import (
+from lending.contract import Contract
+from lending.quality import (
     ANOMALY_HIGH,
     ANOMALY_LOW,
     ANOMALY_WINDOW_DAYS,
@@ -22,6 +20,8 @@ from orchestration.quality import (
     reconcile_repaid_principal,
     row_count_anomaly,
 )
+from orchestration.assets.dbt import lending_dbt_models
+from orchestration.assets.ingestion import WRITER_POOL
 
 ROW_COUNT_CHECK = "row_count_anomaly"
 

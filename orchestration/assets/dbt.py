@@ -16,9 +16,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from orchestration.asset_policy import owner_for, owners_config
 from orchestration.assets.ingestion import WRITER_POOL
 from orchestration.dbt_project import lending_dbt
+from orchestration.policy import owner_for, owners_config
 
 OWNERS = owners_config()["groups"]  # orchestration/owners.yml
 

@@ -1,6 +1,6 @@
 """One daily-partitioned asset per landing source: landing files -> raw.<source>.
 
-A thin shell over ``orchestration.ingestion.load.load_days``: it turns the run's partition window
+A thin shell over ``lending.ingestion.load.load_days``: it turns the run's partition window
 into export days, records what happened as metadata and checks, and fails only the days whose
 files cannot be loaded (naming the file and column), after committing the others.
 """
@@ -11,10 +11,10 @@ import datetime as dt
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.contract import Contract, Source
-from orchestration.contract.model import LINEAGE_COLUMNS
-from orchestration.ingestion.dayranges import day_ranges
-from orchestration.ingestion.load import DayResult, load_days
+from lending.contract import Contract, Source
+from lending.contract.model import LINEAGE_COLUMNS
+from lending.ingestion.dayranges import day_ranges
+from lending.ingestion.load import DayResult, load_days
 from orchestration.resources import LandingZone
 
 WRITER_POOL = "duckdb_writer"

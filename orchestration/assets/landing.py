@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.contract import Contract
+from lending.contract import Contract
 
 KINDS = {"csv": "csv", "jsonl": "json", "parquet": "parquet"}
 

@@ -9,10 +9,10 @@ maps onto these keys, so dbt's tests and joins read the same data.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from lending.contract import Contract
+from lending.contract.model import ReferenceTable
+from lending.reference import ReferenceDataError, load_reference, reference_file
 from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.contract import Contract
-from orchestration.contract.model import ReferenceTable
-from orchestration.reference import ReferenceDataError, load_reference, reference_file
 
 
 def reference_key(table_name: str) -> dg.AssetKey:

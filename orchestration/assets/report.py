@@ -1,4 +1,4 @@
-"""The HTML report asset: a thin shell over orchestration.report.build_report.
+"""The HTML report asset: a thin shell over lending.report.build_report.
 
 It reads the published serving snapshot (so it depends on that asset, and needs no writer
 pool: it never opens the warehouse) and writes ``<serving>/report.html`` on every build.
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.report import REPORT_NAME, build_report
-from orchestration.serving import SNAPSHOT_NAME
+from lending.report import REPORT_NAME, build_report
+from lending.serving import SNAPSHOT_NAME
 
 SNAPSHOT_KEY = dg.AssetKey(["serving", "warehouse_snapshot"])
 

@@ -5,14 +5,14 @@ from collections.abc import Iterable
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.serving import (
+from lending.serving import (
     PARQUET_DIR,
     PARQUET_SCHEMAS,
     PUBLISHED_SCHEMAS,
     SNAPSHOT_NAME,
     publish,
 )
+from orchestration.assets.ingestion import WRITER_POOL
 
 
 def serving_deps(upstream: Iterable[dg.AssetsDefinition]) -> list[dg.AssetKey]:

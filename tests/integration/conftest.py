@@ -15,11 +15,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from lending.contract import load_contract
+from lending.settings import Settings
 from orchestration.cli import landing_range, run_pipeline
-from orchestration.contract import load_contract
 from orchestration.dbt_project import ensure_manifest
 from orchestration.definitions import build_definitions
-from orchestration.settings import Settings
 from tests.fingerprints import table_fingerprints
 
 CONTRACT = load_contract()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from orchestration.dbt_docs import generate, offline_problems
+from tools.dbt_docs import generate, offline_problems
 
 pytestmark = pytest.mark.integration
 

@@ -7,7 +7,7 @@ from the warehouse, so it needs the built one.
 
 import json
 
-from orchestration.dbt_cli import run_dbt
+from lending.dbt import run_dbt
 
 
 def test_every_dbt_unit_test_passes(pipeline, tmp_path):

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lending.settings import REPO_ROOT
 from orchestration.dbt_project import ensure_manifest
-from orchestration.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from orchestration.recovery import PID_TAG
-from orchestration.serving import (
+from lending.serving import (
     MANIFEST_NAME,
     PARQUET_DIR,
     PARQUET_SCHEMAS,
@@ -32,7 +31,8 @@ from orchestration.serving import (
     VERSIONS_DIR,
     current_version_dir,
 )
-from orchestration.settings import REPO_ROOT
+from lending.settings import REPO_ROOT
+from orchestration.runs.recovery import PID_TAG
 from tests.fingerprints import table_fingerprints
 
 RUN_TIMEOUT = float(os.environ.get("RELIABILITY_RUN_TIMEOUT", "1200"))  # seconds, generous

@@ -18,8 +18,8 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
-from orchestration.recovery import HOST_TAG, PID_TAG, recover_dead_runs
-from orchestration.serving import publishing_temporaries
+from lending.serving import publishing_temporaries
+from orchestration.runs.recovery import HOST_TAG, PID_TAG, recover_dead_runs
 from tests.reliability.platform import (
     kill_tree,
     snapshot_problems,

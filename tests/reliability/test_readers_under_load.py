@@ -18,7 +18,7 @@ import time
 import duckdb
 import pytest
 
-from orchestration.serving import publish_snapshot
+from lending.serving import publish_snapshot
 from tests.reliability.platform import (
     parquet_problems,
     snapshot_problems,

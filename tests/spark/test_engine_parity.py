@@ -20,9 +20,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.settings import DEV_PII_KEY
+from lending.settings import DEV_PII_KEY
 from tests.spark.figures import FIGURES, Figures
-from tests.spark.harness import (
+from tools.harness.build import (
     build_warehouse,
     make_dataset,
     project_nodes,

@@ -7,11 +7,11 @@ import json
 import dagster as dg
 import pytest
 
-from orchestration.asset_policy import owner_for, reads_analysts
+from lending.settings import Settings
 from orchestration.dbt_project import lending_dbt
 from orchestration.definitions import build_definitions
 from orchestration.ml_jobs import TRAINING_ASSETS
-from orchestration.settings import Settings
+from orchestration.policy import owner_for, reads_analysts
 
 GROUPS = {"landing", "ingestion", "staging", "risk", "lifecycle", "attribution", "ml", "serving",
           "fraud", "finance", "kpi"}

@@ -7,6 +7,7 @@ import pytest
 from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
 from dagster._core.test_utils import create_run_for_test
 
+from lending.settings import Settings
 from orchestration.automation import (
     INGESTION_JOB,
     SETTLE_SECONDS,
@@ -15,7 +16,6 @@ from orchestration.automation import (
 )
 from orchestration.definitions import build_definitions
 from orchestration.ml_jobs import TRAINING_ASSETS
-from orchestration.settings import Settings
 
 LOANS = dg.AssetKey(["raw", "loans"])
 DAY = "2025-01-15"

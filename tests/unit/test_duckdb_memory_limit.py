@@ -9,14 +9,14 @@ import duckdb
 import pytest
 
 import orchestration.dbt_project  # noqa: F401 - puts the venv's dbt on PATH, as definitions do
-from orchestration.dbt_cli import run_dbt
-from orchestration.resources import build_resources
-from orchestration.settings import (
+from lending.dbt import run_dbt
+from lending.settings import (
     DBT_PROJECT_DIR,
     DEFAULT_DUCKDB_MEMORY_LIMIT,
     InvalidSettingError,
     Settings,
 )
+from orchestration.resources import build_resources
 
 SHOW_LIMIT = "select current_setting('memory_limit') as memory_limit"
 

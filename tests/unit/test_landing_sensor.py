@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from orchestration.contract import load_contract
+from lending.contract import load_contract
 from orchestration.resources import LandingZone
 from orchestration.sensors import build_landing_sensor
 

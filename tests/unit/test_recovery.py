@@ -13,8 +13,8 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
-from orchestration.recovery import HOST_TAG, PID_TAG, process_alive, recover_dead_runs
-from orchestration.run_guard import GuardedRun, RunInterrupted
+from orchestration.runs.guard import GuardedRun, RunInterrupted
+from orchestration.runs.recovery import HOST_TAG, PID_TAG, process_alive, recover_dead_runs
 
 POOL = "duckdb_writer"
 
@@ -163,7 +163,7 @@ def test_sensor_of_make_ui_recovers_dead_runs(instance, dead_pid):
 
 
 def test_a_step_that_swallows_the_interrupt_is_abandoned_and_its_run_closed(instance, monkeypatch):
-    import orchestration.run_guard as run_guard
+    import orchestration.runs.guard as run_guard
 
     monkeypatch.setattr(run_guard, "STOP_GRACE_SECONDS", 3.0)
     monkeypatch.setattr(run_guard, "REINTERRUPT_SECONDS", 1.0)

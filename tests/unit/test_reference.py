@@ -9,13 +9,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.contract.model import parse_contract
-from orchestration.ingestion.load import load_days
-from orchestration.reference import ReferenceDataError, load_reference
-from orchestration.reference_report import format_unknown_codes, unknown_codes
+from lending.contract import load_contract
+from lending.contract.model import parse_contract
+from lending.ingestion.load import load_days
+from lending.reference import ReferenceDataError, load_reference
+from lending.reference_report import format_unknown_codes, unknown_codes
+from lending.settings import REPO_ROOT, Settings
 from orchestration.reprocess import ReprocessRangeError, reprocess_span
-from orchestration.settings import REPO_ROOT, Settings
 from tests.conftest import write_day
 
 CONTRACT = load_contract()

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.ingestion.load import load_days
-from orchestration.reference import load_reference
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from lending.contract import load_contract
+from lending.ingestion.load import load_days
+from lending.reference import load_reference
+from lending.settings import DBT_PROJECT_DIR, REPO_ROOT
 from tests.unit.test_reference import LENDER_SOURCES, append, lender_landing
 
 CONTRACT = load_contract()

@@ -8,7 +8,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.serving import (
+from lending.serving import (
     CURRENT,
     KEEP_VERSIONS,
     PARQUET_VERSION_KEY,
