@@ -34,16 +34,15 @@ class NoWarehouseError(SystemExit):
     """The docs describe a built warehouse: there is none yet."""
 
 
-def generate(warehouse: Path, target_path: Path | None = None, compile_sql: bool = True) -> Path:
-    """``dbt docs generate`` against ``warehouse``; returns the folder holding index.html."""
-    warehouse = Path(warehouse)
-    if not warehouse.is_file():
-        raise NoWarehouseError(f"No warehouse at {warehouse}: run `make run` first.")
+def generate(settings: Settings, target_path: Path | None = None, compile_sql: bool = True) -> Path:
+    """``dbt docs generate`` against the settings' warehouse; returns the folder holding index.html."""
+    if not settings.warehouse_path.is_file():
+        raise NoWarehouseError(f"No warehouse at {settings.warehouse_path}: run `make run` first.")
     target_path = Path(target_path or DBT_PROJECT_DIR / "target")
     if not compile_sql:  # `docs generate --no-compile` reads the manifest, it does not write one
-        run_dbt(["parse"], warehouse, target_path, check=True)
+        run_dbt(["parse"], settings, target_path, check=True)
     run_dbt(["docs", "generate", "--static", *([] if compile_sql else ["--no-compile"])],
-            warehouse, target_path, check=True)
+            settings, target_path, check=True)
     return target_path
 
 
@@ -74,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--target-path", type=Path, default=DBT_PROJECT_DIR / "target")
     args = parser.parse_args(argv)
-    target = generate(Settings.from_env().warehouse_path, args.target_path)
+    target = generate(Settings.from_env(), args.target_path)
     problems = offline_problems(target)
     if problems:
         print("\n".join(problems), file=sys.stderr)

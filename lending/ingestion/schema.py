@@ -12,6 +12,7 @@ import duckdb
 from lending.contract import Contract, Source, load_contract
 from lending.contract.model import LINEAGE_COLUMNS
 
+RAW_SCHEMA = "raw"
 QUARANTINE_DDL = """
 create table if not exists raw.quarantine (
     source varchar not null,

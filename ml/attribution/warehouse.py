@@ -1,7 +1,9 @@
 """Data-driven attribution against the warehouse: read aggregated paths, write result tables.
 
 Plain function (no Dagster) so it is testable with a bare DuckDB connection; the asset in
-orchestration/assets/attribution.py is its thin shell. Identical paths are aggregated in SQL
+orchestration/assets/attribution.py is its thin shell. It lives next to the math (ml/attribution/)
+rather than in lending/: the core package never imports ml/, and this is the one module that needs
+both the math and the warehouse. Identical paths are aggregated in SQL
 first (one row per conversion type, path and outcome), so millions of journeys reach Python as a
 few thousand rows. All result tables are replaced in one transaction: a re-run is safe and
 readers never see half a result.
@@ -90,7 +92,7 @@ def main() -> None:
     """`python -m ml.attribution.warehouse`: the asset's work without Dagster (standalone dbt)."""
     from lending.settings import Settings
 
-    with duckdb.connect(str(Settings.from_env().warehouse_path)) as con:
+    with Settings.from_env().warehouse().connect() as con:
         print(run_data_driven_attribution(con))
 
 

@@ -8,8 +8,8 @@ Dagster leaves the signal handlers alone, and the main thread
 - on SIGINT/SIGTERM marks the run canceling and interrupts the worker (Dagster then records the
   run as canceled, and dagster-dbt stops dbt), then frees the run's pool slots;
 - while a step of the run waits for a slot of the writer pool, says so on the terminal (which
-  run holds it, since when) and gives up after ``LENDING_WRITER_WAIT_TIMEOUT`` seconds (default
-  600) with a clear error, instead of spinning silently.
+  run holds it, since when) and gives up after ``timeout`` seconds (LENDING_WRITER_WAIT_TIMEOUT:
+  Settings.writer_wait_timeout) with a clear error, instead of spinning silently.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.errors import DagsterExecutionInterruptedError
 
+from lending.settings import DEFAULT_WRITER_WAIT_TIMEOUT
+from orchestration.resources import WRITER_POOL
 from orchestration.runs.recovery import blocked_since, pool_holders, process_tags, recover_dead_runs
 
-WRITER_POOL = "duckdb_writer"  # = orchestration.assets.ingestion.WRITER_POOL
-WAIT_TIMEOUT_ENV = "LENDING_WRITER_WAIT_TIMEOUT"
-DEFAULT_WAIT_TIMEOUT = 600.0
+WAIT_TIMEOUT_ENV = "LENDING_WRITER_WAIT_TIMEOUT"  # named in the messages (Settings reads it)
 INVOCATION_TAG = "lending/invocation"
 POLL_SECONDS = 1.0
 REPORT_EVERY_SECONDS = 60.0
@@ -50,14 +50,6 @@ class RunInterrupted(Exception):
         super().__init__(reason)
         self.canceled = canceled
         self.abandoned = abandoned
-
-
-def wait_timeout() -> float:
-    raw = os.environ.get(WAIT_TIMEOUT_ENV, "")
-    try:
-        return float(raw) if raw else DEFAULT_WAIT_TIMEOUT
-    except ValueError as err:
-        raise SystemExit(f"{WAIT_TIMEOUT_ENV}={raw!r} is not a number of seconds") from err
 
 
 def terminate_children() -> None:
@@ -79,9 +71,10 @@ class GuardedRun:
     """One in-process execution of ``job`` on ``instance`` (see the module docstring)."""
 
     def __init__(self, instance: dg.DagsterInstance, job: dg.JobDefinition, pool: str = WRITER_POOL,
-                 timeout: float | None = None, out: Callable[[str], None] | None = None):
+                 timeout: float = DEFAULT_WRITER_WAIT_TIMEOUT,
+                 out: Callable[[str], None] | None = None):
         self.instance, self.job, self.pool = instance, job, pool
-        self.timeout = wait_timeout() if timeout is None else timeout
+        self.timeout = timeout
         self.out = out or (lambda msg: print(msg, file=sys.stderr, flush=True))
         self.invocation = uuid.uuid4().hex
         self.stop_reason: str | None = None

@@ -1,7 +1,7 @@
 """Crash recovery for the Dagster instance: a run whose process is gone never blocks the next one.
 
-DuckDB has one writer, so every warehouse-writing step runs in the ``duckdb_writer`` pool (one
-slot). Dagster frees a slot when the step ends; a process killed by SIGKILL, an OOM kill or a power
+DuckDB has one writer, so every warehouse-writing step runs in the writer pool (``WRITER_POOL``,
+one slot). Dagster frees a slot when the step ends; a process killed by SIGKILL, an OOM kill or a power
 cut never ends its step, so the dead run stays ``STARTED`` and holds the slot forever: every later
 run waits on it (issue 14). Dagster's run monitoring cannot see this for the runs ``make run``
 executes in-process, nor for the DefaultRunLauncher of ``make ui`` (it has no worker health check).
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.dagster_run import FINISHED_STATUSES
+
+from orchestration.resources import WRITER_POOL
 
 PID_TAG = "lending/pid"
 HOST_TAG = "lending/hostname"
@@ -116,7 +118,7 @@ def recover_dead_runs(
         reason = (
             f"The process that executed this run (pid {pid} on {run_host or host}) no longer "
             "exists: it was killed or crashed. Marked failed by the crash recovery of "
-            "orchestration.runs.recovery so that its duckdb_writer pool slot is freed; rerun to "
+            f"orchestration.runs.recovery so that its {WRITER_POOL} pool slot is freed; rerun to "
             "finish the work (every step is idempotent)."
         )
         if run.status == dg.DagsterRunStatus.CANCELING:

@@ -18,16 +18,15 @@ import subprocess
 import sys
 
 import dagster as dg
-import duckdb
 import pandas as pd
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from lending.contract import load_contract
 from lending.ingestion.files import landing_days
 from lending.ingestion.load import load_days
 from ml import config
-from orchestration.assets.ml import MlRegistry, ml_assets
+from orchestration.assets.ml import ml_assets
+from orchestration.resources import MlRegistry, WarehouseResource
 from tools.harness.build import Dataset, dbt_build
 
 pytestmark = pytest.mark.integration
@@ -52,14 +51,14 @@ SCORE_READER_PARENTS = ("--select", "@source:ml", "--exclude", "source:ml+", "so
 
 def _load(data: Dataset, keep) -> None:
     contract = load_contract()
-    with duckdb.connect(str(data.warehouse)) as con:
+    with data.settings.warehouse().connect() as con:
         for source in contract.sources.values():
             days = [d for d in landing_days(data.landing, source.name) if keep(d)]
             load_days(con, data.landing, source, days)
 
 
 def _read(data: Dataset, relation: str) -> pd.DataFrame:
-    with duckdb.connect(str(data.warehouse), read_only=True) as con:
+    with data.settings.warehouse().connect(read_only=True) as con:
         return con.execute(f"select * from {relation}").df()
 
 
@@ -82,8 +81,8 @@ def platform(tmp_path_factory):
     dbt_build(data, "duckdb", SCORE_READER_PARENTS)
     after = _features(data)
     # the Dagster ML assets: train + gate + register both models, then score with the champions
-    resources = {"duckdb": DuckDBResource(database=str(data.warehouse)),
-                 "ml_registry": MlRegistry(data_dir=str(root / "data"))}
+    resources = {"duckdb": WarehouseResource.from_settings(data.settings),
+                 "ml_registry": MlRegistry(data_dir=str(data.settings.data_dir))}
     result = dg.materialize(ml_assets, resources=resources)
     assert result.success
     readers = dbt_build(data, "duckdb", ("--select", "source:ml+", *NOT_ATTRIBUTION))

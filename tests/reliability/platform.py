@@ -53,7 +53,7 @@ class Platform:
         env = {**os.environ, "LENDING_DATA_DIR": str(root), "DAGSTER_HOME": str(root / "dagster_home"),
                "PYTHONUNBUFFERED": "1"}
         for name in ("LENDING_LANDING_DIR", "LENDING_WAREHOUSE_PATH", "LENDING_SERVING_DIR",
-                     "LENDING_MODELS_DIR", "LENDING_ENV"):
+                     "LENDING_ENV"):
             env.pop(name, None)
         subprocess.run([sys.executable, "-m", "simulator", "--out", str(root / "landing"),
                         *SIMULATION, "--no-progress"], check=True, env=env, cwd=REPO_ROOT,

@@ -322,7 +322,7 @@ def test_make_run_summary_names_the_export_days_that_failed(tmp_path, capsys):
     from lending.ingestion.schema import ensure_raw_schema
     from lending.reference import load_reference
     from lending.settings import Settings
-    from orchestration.cli import print_summary
+    from lending.summary import print_summary
 
     settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
     settings.warehouse_path.parent.mkdir(parents=True)

@@ -151,7 +151,7 @@ def test_sigterm_cancels_the_run_and_frees_its_slot(instance):
 
 
 def test_sensor_of_make_ui_recovers_dead_runs(instance, dead_pid):
-    from orchestration.recovery_sensor import recover_dead_runs_sensor
+    from orchestration.sensors import recover_dead_runs_sensor
 
     dead = add_run(instance, dead_pid)
     claim(instance, dead, "raw__loans")

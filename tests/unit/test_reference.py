@@ -15,7 +15,7 @@ from lending.ingestion.load import load_days
 from lending.reference import ReferenceDataError, load_reference
 from lending.reference_report import format_unknown_codes, unknown_codes
 from lending.settings import REPO_ROOT, Settings
-from orchestration.reprocess import ReprocessRangeError, reprocess_span
+from orchestration.partitions import ReprocessRangeError, reprocess_span
 from tests.conftest import write_day
 
 CONTRACT = load_contract()

@@ -22,6 +22,7 @@ it on a quiet machine: the ratios are robust to a slow machine, not to a busy on
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -33,11 +34,11 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-import duckdb
-
 from lending.contract import load_contract
 from lending.dbt import run_dbt
 from lending.settings import REPO_ROOT, Settings
+from lending.warehouse import Warehouse
+from orchestration.policy import INGESTION_JOB
 from tools.bench.floor import run_floor
 from tools.bench.memory import PeakTreeMemory
 from tools.bench.report import refresh_doc, write_result
@@ -46,7 +47,6 @@ from tools.bench.scales import SCALES, verdicts
 
 DOC = REPO_ROOT / "docs" / "benchmarks.md"
 OUT = REPO_ROOT / "data" / "bench"
-INGESTION_JOB = "daily_ingestion"
 VERSIONS = ("duckdb", "dagster", "dbt-core", "dbt-duckdb", "scikit-learn", "pandas")
 
 
@@ -144,16 +144,17 @@ def split_build(runs: dict[str, RunTimes], dbt: set[str]) -> dict[str, float]:
             "python_steps_s": round(python, 1)}
 
 
-def dbt_compile(warehouse: Path, target: Path, log: Path) -> Path:
-    """The SQL dbt runs for each node, against ``warehouse`` (compiled code in the manifest)."""
+def dbt_compile(settings: Settings, target: Path, log: Path) -> Path:
+    """The SQL dbt runs for each node, against the settings' warehouse (compiled code in the
+    manifest)."""
     with log.open("w") as out:
-        code = run_dbt(["compile", "--quiet"], warehouse, target, stdout=out,
+        code = run_dbt(["compile", "--quiet"], settings, target, stdout=out,
                        stderr=subprocess.STDOUT).returncode
     check(code, "dbt compile", log)
     return target / "manifest.json"
 
 
-def ml_figures(warehouse: Path) -> dict:
+def ml_figures(warehouse: Warehouse) -> dict:
     """Train both models on the built feature marts and score with them (what the ML assets do
     before MLflow logging), timing each."""
     from ml import config, scoring
@@ -186,8 +187,8 @@ def machine() -> dict:
             "python": platform.python_version(), "system": platform.platform(terse=True)}
 
 
-def warehouse_counts(warehouse: Path) -> dict:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+def warehouse_counts(warehouse: Warehouse) -> dict:
+    with warehouse.connect(read_only=True) as con:
         rows = dict(con.execute(
             "select source, sum(rows_read)::bigint from raw.load_log group by 1 order by 1"
         ).fetchall())
@@ -232,9 +233,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import dagster as dg
 
-    os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
+    settings = Settings.from_env(env)
     family, dbt = asset_index(env)
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         full_ids = run_ids(instance)
         jobs = [instance.get_run_by_id(i).job_name for i in full_ids]
         times = read_runs(instance, full_ids)
@@ -242,13 +243,13 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds_by_family"] = by_family(times, family, process_wall_s=seconds)
     result["slowest_assets"] = slowest(times)
     result |= split_build(runs, dbt)
-    settings = Settings.from_env(env)
-    result |= warehouse_counts(settings.warehouse_path)
+    result |= warehouse_counts(settings.warehouse())
 
     floor_db = work / "floor" / settings.warehouse_path.name
     floor_db.parent.mkdir(parents=True)
     shutil.copyfile(settings.warehouse_path, floor_db)
-    manifest = dbt_compile(floor_db, work / "floor" / "target", logs / "dbt_compile.log")
+    manifest = dbt_compile(dataclasses.replace(settings, warehouse_path=floor_db),
+                           work / "floor" / "target", logs / "dbt_compile.log")
     floor = run_floor(floor_db, landing, list(load_contract().sources.values()), manifest)
     shutil.rmtree(work / "floor")
     floor_s = floor.load_s + floor.transform_s + result["python_steps_s"]
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"incremental day {day}: {inc_s:.1f} s ({inc_s / seconds:.1%} of the full build)",
           flush=True)
 
-    result |= ml_figures(settings.warehouse_path)
+    result |= ml_figures(settings.warehouse())
     result["peak_processes"] = PEAK_PROCESSES
     result["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
                                       capture_output=True, text=True).stdout.strip() or "?"

@@ -20,18 +20,17 @@ import json
 import os
 import subprocess
 import sys
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from lending.contract import load_contract
+from lending.dbt import DBT_EXECUTABLE, in_environ
 from lending.ingestion.files import landing_days
 from lending.ingestion.load import load_days
 from lending.lake import export_inputs_to_parquet
-from lending.settings import DBT_PROJECT_DIR
+from lending.settings import DBT_PROJECT_DIR, Settings
 from ml.attribution.warehouse import (
     AGGREGATE_SQL,
     export_data_driven_attribution,
@@ -51,10 +50,18 @@ class Dataset:
     lake: Path
     spark_dir: Path
 
+    @property
+    def settings(self) -> Settings:
+        """The pipeline's settings for this dataset (its warehouse; ML registry under data/)."""
+        return Settings.from_env({"LENDING_DATA_DIR": str(self.root / "data"),
+                                  "LENDING_LANDING_DIR": str(self.landing),
+                                  "LENDING_WAREHOUSE_PATH": str(self.warehouse)})
+
     def env(self) -> dict[str, str]:
-        """Environment of a dbt run over this dataset (both targets read it from here)."""
+        """Environment of a dbt run over this dataset (both targets read it from here): the
+        settings' dbt variables, and the Spark target's lake and session folders."""
         return {
-            "LENDING_WAREHOUSE_PATH": str(self.warehouse),
+            **self.settings.dbt_env(),
             "LENDING_LAKE_DIR": str(self.lake),
             "LENDING_SPARK_DIR": str(self.spark_dir),
             # tables only need to live as long as the test process; skips Derby (faster)
@@ -69,25 +76,11 @@ def make_dataset(root: Path, simulator_args: tuple[str, ...] = SIMULATOR_ARGS) -
     subprocess.run([sys.executable, "-m", "simulator", "--out", str(data.landing), *simulator_args,
                     "--no-progress"], check=True, stdout=subprocess.DEVNULL)
     contract = load_contract()
-    with duckdb.connect(str(data.warehouse)) as con:
+    with data.settings.warehouse().connect() as con:
         for source in contract.sources.values():
             load_days(con, data.landing, source, landing_days(data.landing, source.name))
         export_inputs_to_parquet(con, data.lake, contract)
     return data
-
-
-@contextmanager
-def _environ(values: dict[str, str]):
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> dict[str, str]:
@@ -105,12 +98,12 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
     if target == "spark":
         from dbt.cli.main import dbtRunner
 
-        with _environ(data.env()):
+        with in_environ(data.env()):
             result = dbtRunner().invoke(args)
         if result.exception is not None:
             raise RuntimeError(f"dbt build --target {target} raised: {result.exception}")
     else:
-        subprocess.run([str(Path(sys.executable).parent / "dbt"), *args],
+        subprocess.run([DBT_EXECUTABLE, *args],
                        env={**os.environ, **data.env()}, check=False)
     results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))["results"]
     statuses = {r["unique_id"]: r["status"] for r in results}
@@ -149,9 +142,9 @@ def build_warehouse(data: Dataset, target: str) -> dict[str, str]:
         export_data_driven_attribution(aggregated, data.lake)
         ml_step.write_lake(spark_session(), data.lake)
     else:
-        with duckdb.connect(str(data.warehouse)) as con:
+        with data.settings.warehouse().connect() as con:
             run_data_driven_attribution(con)
-        ml_step.write_duckdb(data.warehouse)
+        ml_step.write_duckdb(data.settings.warehouse())
     return {**statuses, **dbt_build(data, target, ("--select", *AFTER_PYTHON_STEP))}
 
 
@@ -166,7 +159,7 @@ def project_nodes(data: Dataset, target: str) -> set[str]:
 
 def read_duckdb(data: Dataset, relation: str) -> pd.DataFrame:
     """A relation as Python values (Decimal, date, time, datetime), like ``read_spark``."""
-    with duckdb.connect(str(data.warehouse), read_only=True) as con:
+    with data.settings.warehouse().connect(read_only=True) as con:
         cursor = con.execute(f"select * from {relation}")
         columns = [d[0] for d in cursor.description]
         return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)

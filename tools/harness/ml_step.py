@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from lending.lake import export_raw_to_parquet
+from lending.warehouse import Warehouse
 from ml import config, scoring
 from ml.training import train_churn, train_credit
 from tools.harness.synthetic import churn_features, credit_features
@@ -59,9 +60,9 @@ def score_tables(credit: pd.DataFrame, churn: pd.DataFrame) -> dict[str, pd.Data
 DDL = {"credit_scores": scoring.CREDIT_DDL, "churn_scores": scoring.CHURN_DDL}
 
 
-def write_duckdb(warehouse: Path) -> dict[str, int]:
+def write_duckdb(warehouse: Warehouse) -> dict[str, int]:
     """Score the DuckDB build's feature marts into its ``ml`` schema."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         frames = {k: con.execute(f"select * from {t}").df() for k, t in FEATURE_TABLES.items()}
     tables = score_tables(frames["credit"], frames["churn"])
     return {name: scoring.write(frame, DDL[name], warehouse) for name, frame in tables.items()}

@@ -2,14 +2,13 @@
 materialization of the training asset registers a new version (on synthetic features)."""
 
 import dagster as dg
-import duckdb
-from dagster_duckdb import DuckDBResource
 
-from lending.settings import Settings
+from lending.settings import TIMEZONE, Settings
 from ml import config
 from ml.registry import Registry
-from orchestration.assets.ml import CHURN_MODEL_KEY, CREDIT_MODEL_KEY, MlRegistry, credit_model
+from orchestration.assets.ml import CHURN_MODEL_KEY, CREDIT_MODEL_KEY, credit_model
 from orchestration.definitions import build_definitions
+from orchestration.resources import MlRegistry, WarehouseResource
 from tools.harness.synthetic import credit_features
 
 
@@ -17,7 +16,7 @@ def test_weekly_schedule_targets_both_training_assets(tmp_path):
     defs = build_definitions(Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)}))
     schedule = defs.resolve_schedule_def("ml_weekly_retrain")
     assert schedule.cron_schedule == "0 3 * * 1"
-    assert schedule.execution_timezone == "Asia/Shanghai"
+    assert schedule.execution_timezone == TIMEZONE
     job = defs.resolve_job_def(schedule.job_name)
     keys = set(job.asset_layer.selected_asset_keys)
     assert {CREDIT_MODEL_KEY, CHURN_MODEL_KEY} <= keys
@@ -30,12 +29,14 @@ def test_weekly_schedule_targets_both_training_assets(tmp_path):
 
 
 def test_materialization_registers_a_new_version(tmp_path):
-    warehouse = tmp_path / "wh.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
+    settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
+    warehouse = settings.warehouse()
+    warehouse.path.parent.mkdir(parents=True)
+    with warehouse.connect() as con:
         con.execute("create schema marts")
         con.register("f", credit_features(2500, seed=21))
         con.execute("create table marts.feat_credit_applications as select * from f")
-    resources = {"duckdb": DuckDBResource(database=str(warehouse)),
+    resources = {"duckdb": WarehouseResource.from_settings(settings),
                  "ml_registry": MlRegistry(data_dir=str(tmp_path))}
     for expected in (1, 2):
         result = dg.materialize([credit_model], resources=resources)
@@ -45,10 +46,10 @@ def test_materialization_registers_a_new_version(tmp_path):
     metadata = result.asset_materializations_for_node("ml__credit_model")[0].metadata
     assert metadata["credit_pd/version"].value == "2"
     assert "data:image/png;base64," in metadata["credit_pd/plots"].value
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         assert con.execute("select count(*) from ml.model_registry").fetchone()[0] == 4  # 2 models x 2
     # the manual job rolls the champion back to version 1 and rewrites the mirror
-    from orchestration.ml_jobs import ml_promote
+    from orchestration.jobs import ml_promote
 
     assert Registry(tmp_path).champion_version(config.CREDIT_MODEL) == "2"
     run = ml_promote.execute_in_process(
@@ -56,6 +57,6 @@ def test_materialization_registers_a_new_version(tmp_path):
                                                            "action": "rollback"}}}},
         resources=resources)
     assert run.success and run.output_for_node("change_champion") == "1"
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         assert con.execute("select version from ml.model_registry where model_name = 'credit_pd' "
                            "and status = 'champion'").fetchall() == [(1,)]

@@ -2,9 +2,11 @@
 a better (or equal) one is, rollback restores the previous champion, the warehouse mirror and
 the scores follow, and thin data registers nothing."""
 
-import duckdb
+import dataclasses
+
 import pytest
 
+from lending.settings import Settings
 from ml import config, pipeline
 from ml.data import InsufficientDataError
 from ml.registry import Registry, mirror_to_warehouse
@@ -12,14 +14,14 @@ from tools.harness.synthetic import credit_features, scramble_training_labels
 
 
 def write_features(warehouse, frame):
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse.connect() as con:
         con.execute("create schema if not exists marts")
         con.register("f", frame)
         con.execute("create or replace table marts.feat_credit_applications as select * from f")
 
 
 def registry_rows(warehouse, name=config.CREDIT_MODEL):
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         return con.execute(
             "select version, status, reason from ml.model_registry where model_name = ? order by version",
             [name]).fetchall()
@@ -28,7 +30,8 @@ def registry_rows(warehouse, name=config.CREDIT_MODEL):
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     root = tmp_path_factory.mktemp("mlreg")
-    return root, root / "wh.duckdb"
+    warehouse = Settings.from_env({"LENDING_DATA_DIR": str(root)}).warehouse()
+    return root, dataclasses.replace(warehouse, path=root / "wh.duckdb")
 
 
 def test_gate_flow_promote_reject_rollback(env):
