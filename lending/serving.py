@@ -243,10 +243,3 @@ def publish(
     _fsync(serving_dir)  # make the renames durable
     remove_old_versions(serving_dir)
     return Published(version=version, version_dir=final, row_counts=counts, parquet_files=files)
-
-
-def publish_snapshot(
-    con: duckdb.DuckDBPyConnection, serving_dir: Path, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
-) -> dict[str, int]:
-    """``publish`` returning only the row counts (the snapshot's original interface)."""
-    return publish(con, serving_dir, schemas).row_counts

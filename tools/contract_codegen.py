@@ -20,6 +20,7 @@ from lending.contract.model import (
     Source,
     load_contract,
 )
+from lending.settings import TIMEZONE
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES_YML = REPO / "dbt_project" / "models" / "staging" / "_sources.yml"
@@ -224,7 +225,7 @@ def docs_markdown(contract: Contract) -> str:
         "",
         "- Path: `<landing>/<source>/dt=YYYY-MM-DD/<file>`, one folder per export day. A missing "
         "folder is reported (asset check `landing_day_present`), not fatal.",
-        f"- Timestamps: ISO-8601 with an offset (`+08:00`, {contract.timezone}); a timestamp "
+        f"- Timestamps: ISO-8601 with an offset (`+08:00`, {TIMEZONE}); a timestamp "
         "without an offset is rejected. Dates: `YYYY-MM-DD`.",
         "- Money: CNY with 2 decimals. Rates: annual fractions (`0.18` = 18%).",
         "- A file missing a *required* column, or one that cannot be read, fails that day's load "

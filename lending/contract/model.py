@@ -83,7 +83,6 @@ class ReferenceTable:
 @dataclass(frozen=True)
 class Contract:
     version: int
-    timezone: str
     sources: dict[str, Source]
     null_values: tuple[str, ...] = DEFAULT_NULL_VALUES
     reference: dict[str, ReferenceTable] = field(default_factory=dict)
@@ -180,7 +179,7 @@ def parse_contract(raw: dict) -> Contract:
             null_values=(_null_values(f"source {name}", spec["null_values"])
                          if "null_values" in spec else null_values),
         )
-    return Contract(version=raw["version"], timezone=raw["timezone"], sources=sources,
+    return Contract(version=raw["version"], sources=sources,
                     reference=reference, null_values=null_values)
 
 

@@ -194,7 +194,7 @@ def test_settings_reference_dir_defaults_to_the_repo_folder():
 
 def contract_with(channel_spec: dict) -> dict:
     return {
-        "version": 1, "timezone": "Asia/Shanghai",
+        "version": 1,
         "sources": {"s": {"format": "csv", "natural_key": ["id"], "columns": {
             "id": {"type": "varchar"}, "channel": channel_spec}}},
         "reference": {"channels": {"columns": {
