@@ -88,11 +88,18 @@ def export_data_driven_attribution(aggregated: pd.DataFrame, lake_dir: Path) -> 
     return counts
 
 
-def main() -> None:
-    """`python -m ml.attribution.warehouse`: the asset's work without Dagster (standalone dbt)."""
+def main(argv: list[str] | None = None) -> None:
+    """`python -m ml.attribution.warehouse`: the asset's work without Dagster (dbt by hand)."""
+    import argparse
+
     from lending.settings import Settings
 
-    with Settings.from_env().warehouse().connect() as con:
+    argparse.ArgumentParser(description="Markov and Shapley attribution of the warehouse's "
+                            "marts.fct_conversion_paths into schema attribution_py.").parse_args(argv)
+    warehouse = Settings.from_env().warehouse()
+    if not warehouse.path.is_file():
+        raise SystemExit(f"No warehouse at {warehouse.path}: run `make run` first.")
+    with warehouse.connect() as con:
         print(run_data_driven_attribution(con))
 
 

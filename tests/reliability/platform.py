@@ -32,6 +32,7 @@ from lending.serving import (
     current_version_dir,
 )
 from lending.settings import REPO_ROOT
+from orchestration.resources import WRITER_POOL
 from orchestration.runs.recovery import PID_TAG
 from tests.fingerprints import table_fingerprints
 
@@ -121,11 +122,11 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, proc: subprocess.
 
 
 def writer_slot_holders(platform: Platform, pid: int | None = None) -> list[str]:
-    """Run ids holding a slot of the duckdb_writer pool (only runs of process ``pid`` if given)."""
+    """Run ids holding a slot of the writer pool (only runs of process ``pid`` if given)."""
     if not (platform.dagster_home / "history").exists():
         return []
     with platform.instance() as instance:
-        info = instance.event_log_storage.get_concurrency_info("duckdb_writer")
+        info = instance.event_log_storage.get_concurrency_info(WRITER_POOL)
         holders = [slot.run_id for slot in info.claimed_slots]
         if pid is not None:
             holders = [r for r in holders

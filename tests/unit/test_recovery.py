@@ -13,10 +13,11 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
+from orchestration.resources import WRITER_POOL
 from orchestration.runs.guard import GuardedRun, RunInterrupted
 from orchestration.runs.recovery import HOST_TAG, PID_TAG, process_alive, recover_dead_runs
 
-POOL = "duckdb_writer"
+POOL = WRITER_POOL
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_waiting_for_a_live_holder_names_it_and_gives_up(instance, live_process)
         guard.execute(raise_on_error=False)
 
     assert not err.value.canceled
-    assert any(m.startswith("Waiting for the duckdb_writer pool") and f"run {holder} (some_job, "
+    assert any(m.startswith(f"Waiting for the {WRITER_POOL} pool") and f"run {holder} (some_job, "
                "step raw__loans) since" in m for m in messages), messages
     (ours,) = [r for r in instance.get_runs() if r.run_id != holder]
     assert ours.status == dg.DagsterRunStatus.FAILURE
