@@ -53,7 +53,7 @@ mlflow-ui:  ## MLflow UI on http://127.0.0.1:5000 over the registry `make run` t
 	.venv-mlflow/bin/mlflow ui --backend-store-uri sqlite:///$(LENDING_DATA_DIR)/mlflow/mlflow.db -h 127.0.0.1 -p 5000
 
 docs: install  ## dbt docs generate against the built warehouse, served on http://127.0.0.1:8080
-	$(BIN)/python -m orchestration.dbt_docs --serve --port $(or $(DOCS_PORT),8080)
+	$(BIN)/python -m tools.dbt_docs --serve --port $(or $(DOCS_PORT),8080)
 
 test: install  ## unit + integration tests
 	$(PYTEST) -q
@@ -72,13 +72,13 @@ test-spark: $(VENV)/.installed-spark  ## dbt build on a local Spark session, com
 
 lint: install  ## ruff, and generated files up to date
 	$(BIN)/ruff check .
-	$(BIN)/python -m orchestration.contract.codegen --check
+	$(BIN)/python -m tools.contract_codegen --check
 
 contract: install  ## regenerate dbt sources and docs from the landing contract
-	$(BIN)/python -m orchestration.contract.codegen
+	$(BIN)/python -m tools.contract_codegen
 
 bench: install  ## the whole platform at SCALE=S|M|L (default S): data/bench/<scale>.json, docs/benchmarks.md
-	$(BIN)/python -m tests.benchmarks.bench --scale $(or $(SCALE),S) $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench.bench --scale $(or $(SCALE),S) $(BENCH_ARGS)
 
 clean:  ## remove runtime data (keeps the venv)
 	find data -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -6,26 +6,17 @@
     python -m ml.cli promote MODEL VERSION [--reason TEXT]
     python -m ml.cli rollback MODEL [--reason TEXT]
 
-Paths come from the same environment variables as the pipeline (LENDING_DATA_DIR,
-LENDING_WAREHOUSE_PATH). The warehouse must not be open by another writer.
+Paths, DuckDB limits and ML threads come from the pipeline's settings (lending/settings.py:
+LENDING_DATA_DIR, LENDING_WAREHOUSE_PATH, ...). The warehouse must not be open by another writer.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 
+from lending.settings import Settings
 from ml.data import InsufficientDataError
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def paths() -> tuple[Path, Path]:
-    data = Path(os.environ.get("LENDING_DATA_DIR", REPO_ROOT / "data")).resolve()
-    warehouse = Path(os.environ.get("LENDING_WAREHOUSE_PATH", data / "warehouse" / "lending.duckdb"))
-    return data, warehouse.resolve()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,13 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     from ml import pipeline
     from ml.registry import Registry, mirror_to_warehouse
 
-    data, warehouse = paths()
+    settings = Settings.from_env()
+    data, warehouse, threads = settings.data_dir, settings.warehouse(), settings.ml_threads
     if args.command == "train":
+        train = pipeline.train_credit_models if args.model == "credit" else pipeline.train_churn_model
         try:
-            if args.model == "credit":
-                results = pipeline.train_credit_models(warehouse, data)
-            else:
-                results = [pipeline.train_churn_model(warehouse, data)]
+            results = train(warehouse, data, threads=threads)
         except InsufficientDataError as exc:
             print(f"Not trained: {exc}", file=sys.stderr)
             return 2
@@ -64,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "score":
         fn = pipeline.score_credit if args.model == "credit" else pipeline.score_churn
-        frame = fn(warehouse, data)
+        frame = fn(warehouse, data, threads=threads)
         if frame is None:
             print(f"No champion for {args.model}: nothing scored.", file=sys.stderr)
             return 2

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
+
+from lending.warehouse import Warehouse
 
 FEATURE_SCHEMA = "marts"
 
@@ -16,8 +16,8 @@ class InsufficientDataError(RuntimeError):
     """Too little labelled data to train or validate; nothing is registered, the champion stays."""
 
 
-def read_table(warehouse: str | Path, table: str, schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+def read_table(warehouse: Warehouse, table: str, schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
+    with warehouse.connect(read_only=True) as con:
         return con.execute(f'select * from "{schema}"."{table}"').df()
 
 

@@ -4,8 +4,9 @@ booster as native categoricals (unknown or missing -> NaN, its own branch)."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 from sklearn.compose import ColumnTransformer
@@ -14,17 +15,26 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder
 from threadpoolctl import threadpool_limits
 
+from lending.settings import DEFAULT_ML_THREADS
 
-def n_threads() -> int:
-    """OpenMP threads for boosting: LENDING_ML_THREADS, default 1. On a CPU shared with other
-    busy processes, OpenMP's spinning threads slow a fit down up to 20x (measured: 5k rows, 0.5 s
-    on one thread vs 41-58 s on two under load 8); set 2+ on a dedicated machine."""
-    return max(int(os.environ.get("LENDING_ML_THREADS", "1")), 1)
+# OpenMP threads for boosting (Settings.ml_threads, LENDING_ML_THREADS; lending/settings.py says
+# why the default is 1). The entry points set it for what they call (``threads``).
+_THREADS: ContextVar[int] = ContextVar("ml_threads", default=DEFAULT_ML_THREADS)
 
 
 @contextmanager
-def limited_threads():
-    with threadpool_limits(limits=n_threads(), user_api="openmp"):
+def threads(n: int) -> Iterator[None]:
+    """Fits and predictions inside use ``n`` OpenMP threads."""
+    token = _THREADS.set(max(int(n), 1))
+    try:
+        yield
+    finally:
+        _THREADS.reset(token)
+
+
+@contextmanager
+def limited_threads() -> Iterator[None]:
+    with threadpool_limits(limits=_THREADS.get(), user_api="openmp"):
         yield
 
 

@@ -1,7 +1,7 @@
 """Model-quality metrics, each with one definition (docs/ml.md#metrics), vectorised numpy.
 
 Kept separate from scikit-learn so the definitions (KS, PSI bins, IV, lift) are explicit and
-tested by hand on small cases (tests/ml/test_metrics.py).
+tested by hand on small cases (tests/unit/ml/test_metrics.py).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ml import config, plots, scoring
+from lending.settings import DEFAULT_ML_THREADS
+from lending.warehouse import Warehouse
+from ml import config, gbm, plots, scoring
 from ml.data import read_table
 from ml.fairness import fairness_table
 from ml.gate import Decision, decide
@@ -65,48 +67,57 @@ def register(registry: Registry, trained: TrainedModel, fairness: pd.DataFrame |
                      registry.client.get_run(run_id).info.artifact_uri)
 
 
-def train_credit_models(warehouse: str | Path, data_dir: str | Path,
-                        seed: int = config.SEED) -> list[RunResult]:
+def train_credit_models(warehouse: Warehouse, data_dir: str | Path, seed: int = config.SEED,
+                        threads: int = DEFAULT_ML_THREADS) -> list[RunResult]:
     """Train the scorecard and its GBM challenger, gate and register both, mirror the registry.
 
     Raises ml.data.InsufficientDataError (nothing registered) when the data is too thin."""
     features = read_table(warehouse, CREDIT_FEATURES_TABLE)
     registry = Registry(data_dir)
     results = []
-    for trained in train_credit(features, seed):
-        grades = grade(score_from_pd(predict_pd(trained.model, features, trained.numeric,
-                                                trained.categorical)))
-        results.append(register(registry, trained, fairness_table(features, grades)))
+    with gbm.threads(threads):
+        for trained in train_credit(features, seed):
+            grades = grade(score_from_pd(predict_pd(trained.model, features, trained.numeric,
+                                                    trained.categorical)))
+            results.append(register(registry, trained, fairness_table(features, grades)))
     mirror_to_warehouse(registry, warehouse)
     return results
 
 
-def train_churn_model(warehouse: str | Path, data_dir: str | Path, seed: int = config.SEED) -> RunResult:
+def train_churn_model(warehouse: Warehouse, data_dir: str | Path, seed: int = config.SEED,
+                      threads: int = DEFAULT_ML_THREADS) -> list[RunResult]:
+    """Train the retention model, gate and register it, mirror the registry. A list of one, like
+    train_credit_models, so every caller handles both the same way."""
     features = read_table(warehouse, CHURN_FEATURES_TABLE)
     registry = Registry(data_dir)
-    result = register(registry, train_churn(features, seed), None)
+    with gbm.threads(threads):
+        result = register(registry, train_churn(features, seed), None)
     mirror_to_warehouse(registry, warehouse)
-    return result
+    return [result]
 
 
-def _score(warehouse, data_dir, model_name: str, table: str, scorer, ddl: str) -> pd.DataFrame | None:
+def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, scorer, ddl: str,
+           threads: int) -> pd.DataFrame | None:
     """Score ``table`` with ``model_name``'s champion and rewrite its score table (None: no champion)."""
     registry = Registry(data_dir)
     version = registry.champion_version(model_name)
     if version is None:
         return None
-    frame = scorer(registry.load(model_name), read_table(warehouse, table), version)
+    with gbm.threads(threads):
+        frame = scorer(registry.load(model_name), read_table(warehouse, table), version)
     scoring.write(frame, ddl, warehouse)
     return frame
 
 
-def score_credit(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
+def score_credit(warehouse: Warehouse, data_dir: str | Path,
+                 threads: int = DEFAULT_ML_THREADS) -> pd.DataFrame | None:
     """Score every application with the credit champion into ml.credit_scores (None: no champion)."""
     return _score(warehouse, data_dir, config.CREDIT_MODEL, CREDIT_FEATURES_TABLE,
-                  scoring.credit_scores, scoring.CREDIT_DDL)
+                  scoring.credit_scores, scoring.CREDIT_DDL, threads)
 
 
-def score_churn(warehouse: str | Path, data_dir: str | Path) -> pd.DataFrame | None:
+def score_churn(warehouse: Warehouse, data_dir: str | Path,
+                threads: int = DEFAULT_ML_THREADS) -> pd.DataFrame | None:
     """Score the users active at the latest snapshot into ml.churn_scores (None: no champion)."""
     return _score(warehouse, data_dir, config.CHURN_MODEL, CHURN_FEATURES_TABLE,
-                  scoring.churn_scores, scoring.CHURN_DDL)
+                  scoring.churn_scores, scoring.CHURN_DDL, threads)

@@ -13,9 +13,9 @@ import datetime as dt
 import warnings
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from lending.warehouse import Warehouse
 from ml.gate import Decision
 
 CHAMPION = "champion"
@@ -27,15 +27,20 @@ REGISTRY_COLUMNS = [
 ]
 
 
+def mlflow_dir(data_dir: str | Path) -> Path:
+    """MLflow's registry and artifacts: <data dir>/mlflow (the report reads the plots there)."""
+    return Path(data_dir) / "mlflow"
+
+
 def tracking_uri(data_dir: str | Path) -> str:
-    return f"sqlite:///{Path(data_dir) / 'mlflow' / 'mlflow.db'}"
+    return f"sqlite:///{mlflow_dir(data_dir) / 'mlflow.db'}"
 
 
 class Registry:
     def __init__(self, data_dir: str | Path):
         import mlflow
 
-        self.root = Path(data_dir) / "mlflow"
+        self.root = mlflow_dir(data_dir)
         self.root.mkdir(parents=True, exist_ok=True)
         self.uri = tracking_uri(data_dir)
         mlflow.set_tracking_uri(self.uri)
@@ -152,10 +157,10 @@ class Registry:
         return previous
 
 
-def mirror_to_warehouse(registry: Registry, warehouse: str | Path) -> int:
+def mirror_to_warehouse(registry: Registry, warehouse: Warehouse) -> int:
     """Rewrite ml.model_registry from the MLflow registry (safe to re-run); returns the row count."""
     frame = registry.versions()
-    with duckdb.connect(str(warehouse)) as con:
+    with warehouse.connect() as con:
         con.execute("create schema if not exists ml")
         con.register("versions", frame)
         con.execute("""

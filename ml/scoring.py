@@ -6,12 +6,10 @@ never duplicates rows.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import duckdb
 import numpy as np
 import pandas as pd
 
+from lending.warehouse import Warehouse
 from ml import config
 from ml.scorecard import WoeScorecard, grade, score_from_pd
 from ml.training import predict_pd
@@ -69,8 +67,8 @@ select user_id::varchar as user_id, snapshot_date::date as snapshot_date,
 from frame"""
 
 
-def write(frame: pd.DataFrame, ddl: str, warehouse: str | Path) -> int:
-    with duckdb.connect(str(warehouse)) as con:
+def write(frame: pd.DataFrame, ddl: str, warehouse: Warehouse) -> int:
+    with warehouse.connect() as con:
         con.execute("create schema if not exists ml")
         con.register("frame", frame)
         con.execute(ddl)

@@ -1,28 +1,32 @@
-"""The Dagster code location: thin wiring of assets, resources, jobs and schedules."""
+"""The Dagster code location: thin wiring of assets, resources, jobs, schedules and sensors, all
+built from one ``Settings``; the platform-wide policy (orchestration/policy.py) on every asset."""
 
 import warnings
 
 import dagster as dg
 
-from orchestration.asset_policy import apply_policy
+from lending.contract import load_contract
+from lending.settings import Settings
 from orchestration.assets.attribution import data_driven_attribution
 from orchestration.assets.checks import build_row_count_checks, reconciliation_checks
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.assets.ingestion import ingestion_assets
 from orchestration.assets.landing import landing_specs
-from orchestration.assets.ml import MlRegistry, ml_assets, ml_checks
+from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.reference import build_reference_asset
-from orchestration.assets.report import build_report_asset
-from orchestration.assets.serving import build_serving_asset
-from orchestration.automation import automation_sensor
-from orchestration.contract import load_contract
-from orchestration.jobs import build_warehouse_job, daily_ingestion_job, daily_ingestion_schedule
-from orchestration.ml_jobs import TRAINING_ASSETS, ml_promote, ml_retrain_job, ml_weekly_retrain_schedule
+from orchestration.assets.serving import build_report_asset, build_serving_asset
+from orchestration.jobs import (
+    TRAINING_ASSETS,
+    build_warehouse_job,
+    daily_ingestion_job,
+    ml_promote,
+    ml_retrain_job,
+)
 from orchestration.partitions import daily_export_partitions
-from orchestration.recovery_sensor import recover_dead_runs_sensor
+from orchestration.policy import apply_policy
 from orchestration.resources import build_resources
-from orchestration.sensors import build_landing_sensor
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.schedules import build_schedules
+from orchestration.sensors import build_sensors
 
 # BackfillPolicy is beta but is the documented way to load a year of partitions in one run.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -43,14 +47,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         asset_checks=[*ml_checks, build_row_count_checks(contract), *reconciliation_checks],
         jobs=[daily_ingestion_job, build_warehouse_job, ml_retrain_job, ml_promote],
-        schedules=[daily_ingestion_schedule, ml_weekly_retrain_schedule],
-        sensors=[
-            build_landing_sensor(contract, settings.start_date.isoformat()),
-            automation_sensor(),
-            recover_dead_runs_sensor,
-        ],
-        resources={**build_resources(settings, DBT_PROJECT_DIR),
-                   "ml_registry": MlRegistry(data_dir=str(settings.data_dir))},
+        schedules=build_schedules(settings),
+        sensors=build_sensors(contract, settings),
+        resources=build_resources(settings),
     )
     # Owners, automation conditions and freshness for every asset, other families' included.
     manual = frozenset(TRAINING_ASSETS.resolve(defs.resolve_asset_graph()))

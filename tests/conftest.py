@@ -1,10 +1,12 @@
 """Shared fixtures: writers for hand-built landing files."""
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from lending.settings import Settings
 
 
 def write_day(landing: Path, source: str, day: str, text: str, ext: str) -> Path:
@@ -17,11 +19,10 @@ def write_day(landing: Path, source: str, day: str, text: str, ext: str) -> Path
 
 @pytest.fixture
 def con(tmp_path):
-    connection = duckdb.connect(str(tmp_path / "wh.duckdb"))
-    # Display in local time; ICU is built in but cannot be set through connect(config=...).
-    connection.execute("set TimeZone = 'Asia/Shanghai'")
-    yield connection
-    connection.close()
+    """A warehouse connection as the pipeline makes them (memory limit, local time zone)."""
+    warehouse = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)}).warehouse()
+    with dataclasses.replace(warehouse, path=tmp_path / "wh.duckdb").connect() as connection:
+        yield connection
 
 
 @pytest.fixture

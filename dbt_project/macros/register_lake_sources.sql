@@ -1,6 +1,6 @@
 {#- On the spark target, register the sources of every schema listed in var `lake_sources` (raw,
     reference, attribution_py, ...) as external Parquet tables over the lake that
-    orchestration/lake.py writes (<lake_dir>/<schema>/<table>/). Runs as an on-run-start hook.
+    lending/lake.py writes (<lake_dir>/<schema>/<table>/). Runs as an on-run-start hook.
 
     Acts only when target.type is spark and var lake_dir (env LENDING_LAKE_DIR, an absolute path
     or a URI such as s3a://bucket/lake) is set; on a cluster whose tables already exist in the

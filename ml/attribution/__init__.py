@@ -1,8 +1,9 @@
 """Data-driven channel attribution (Markov removal effect, Shapley), plain numpy.
 
-No Dagster and no warehouse here: the functions take aggregated journeys (one row per distinct
-path and outcome, with a journey count) and return tables, so they are tested on their own and
-called by a thin Dagster asset (orchestration/assets/attribution.py). Definitions:
+No Dagster here. The math (markov.py, shapley.py, data_driven.py) takes aggregated journeys (one
+row per distinct path and outcome, with a journey count) and returns tables, so it is tested on
+its own; warehouse.py reads those journeys from the warehouse and writes the result tables, called
+by a thin Dagster asset (orchestration/assets/attribution.py). Definitions:
 docs/attribution_definitions.md.
 """
 

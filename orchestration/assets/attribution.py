@@ -10,11 +10,11 @@ Dagster splits the subsettable dbt multi-asset into two `dbt build` steps around
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
-from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.dbt import OWNERS, lending_dbt_models
-from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.attribution import SCHEMA, TABLES, run_data_driven_attribution
+from ml.attribution.warehouse import SCHEMA, TABLES, run_data_driven_attribution
+from orchestration.assets.dbt import lending_dbt_models
+from orchestration.policy import ATTRIBUTION_GROUP
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 DESCRIPTIONS = {
     "markov_transitions": "Markov chain transitions per conversion type (mart_markov_transitions).",
@@ -31,9 +31,8 @@ PATHS_KEY = get_asset_key_for_model([lending_dbt_models], "fct_conversion_paths"
         dg.AssetSpec(
             key=[SCHEMA, table],
             deps=[PATHS_KEY],
-            group_name="attribution",
+            group_name=ATTRIBUTION_GROUP,
             kinds={"python", "duckdb"},
-            owners=[OWNERS["attribution"]],
             description=f"{DESCRIPTIONS[table]} Computed from the aggregated paths of "
             "fct_conversion_paths (ml/attribution/; docs/attribution_definitions.md).",
         )
@@ -41,7 +40,7 @@ PATHS_KEY = get_asset_key_for_model([lending_dbt_models], "fct_conversion_paths"
     ],
     pool=WRITER_POOL,
 )
-def data_driven_attribution(duckdb: DuckDBResource):
+def data_driven_attribution(duckdb: WarehouseResource):
     """All four tables in one transaction (they must agree), hence not subsettable."""
     with duckdb.get_connection() as con:
         counts = run_data_driven_attribution(con)

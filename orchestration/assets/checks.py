@@ -1,18 +1,15 @@
 """Platform asset checks: row-count anomaly per raw source, and raw-to-mart reconciliation.
 
-Thin wrappers over ``orchestration.quality`` (plain SQL, tested on hand-built tables). Both read
+Thin wrappers over ``lending.quality`` (plain SQL, tested on hand-built tables). Both read
 the warehouse, so they run in the writer pool: a reader cannot open the file while a writer holds
-it. Thresholds and definitions: docs/checks.md.
+it. Thresholds and definitions: docs/operations.md (Checks).
 """
 
 import dagster as dg
 from dagster_dbt import get_asset_key_for_model
-from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.dbt import lending_dbt_models
-from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.contract import Contract
-from orchestration.quality import (
+from lending.contract import Contract
+from lending.quality import (
     ANOMALY_HIGH,
     ANOMALY_LOW,
     ANOMALY_WINDOW_DAYS,
@@ -22,6 +19,9 @@ from orchestration.quality import (
     reconcile_repaid_principal,
     row_count_anomaly,
 )
+from orchestration.assets.dbt import lending_dbt_models
+from orchestration.assets.ingestion import raw_key
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 ROW_COUNT_CHECK = "row_count_anomaly"
 
@@ -30,17 +30,17 @@ def build_row_count_checks(contract: Contract) -> dg.AssetChecksDefinition:
     specs = [
         dg.AssetCheckSpec(
             ROW_COUNT_CHECK,
-            asset=dg.AssetKey(["raw", name]),
+            asset=raw_key(name),
             description=f"Rows of the newest export day vs the median of the {ANOMALY_WINDOW_DAYS} "
             f"days before: warns outside {ANOMALY_LOW}..{ANOMALY_HIGH} x the median "
-            "(docs/checks.md). Passes with a message while there is no history.",
+            "(docs/operations.md). Passes with a message while there is no history.",
         )
         for name in contract.sources
     ]
 
     @dg.multi_asset_check(specs=specs, can_subset=True, pool=WRITER_POOL,
                           name="raw_row_count_anomaly")
-    def raw_row_count_anomaly(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
+    def raw_row_count_anomaly(context: dg.AssetCheckExecutionContext, duckdb: WarehouseResource):
         with duckdb.get_connection() as con:
             for check_key in sorted(context.selected_asset_check_keys, key=str):
                 table = ".".join(check_key.asset_key.path)
@@ -71,7 +71,7 @@ def _result(r: Reconciliation) -> dg.AssetCheckResult:
 def _reconciliation_check(model: str, name: str, fn, description: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=get_asset_key_for_model([lending_dbt_models], model), name=name,
                     pool=WRITER_POOL, blocking=False, description=description)
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _check(duckdb: WarehouseResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             return _result(fn(con))
 

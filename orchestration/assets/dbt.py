@@ -2,25 +2,30 @@
 
 Groups follow the folder: staging -> ``staging``; intermediate/<family> and marts/<family> ->
 ``<family>`` (risk, lifecycle, attribution, ...); an intermediate model outside a family folder,
-shared by several, -> ``staging``. dbt sources map to the ingestion assets
-``raw/<source>`` (their ``meta.dagster.asset_key``), so the graph has no gap.
+shared by several, -> ``staging``. Owners come from orchestration/owners.yml by group
+(orchestration/policy.py). dbt sources map to the ingestion assets ``raw/<source>`` (their
+``meta.dagster.asset_key``), so the graph has no gap.
+
+The manifest the assets are built from is parsed on import when missing or out of date
+(``lending.dbt.ensure_manifest``, with the settings of this process: ``make run``, ``make ui``).
 """
 
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
-from dagster_duckdb import DuckDBResource
+from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 
-from orchestration.asset_policy import owner_for, owners_config
-from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.dbt_project import lending_dbt
+from lending.dbt import MANIFEST_TARGET, ensure_manifest
+from lending.settings import DBT_PROJECT_DIR, Settings
+from orchestration.policy import STAGING_GROUP
+from orchestration.resources import WRITER_POOL, LendingDbtCliResource, WarehouseResource
 
-OWNERS = owners_config()["groups"]  # orchestration/owners.yml
+lending_dbt = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
+                         target_path=MANIFEST_TARGET)
+ensure_manifest(Settings.from_env())
 
 
 class LendingDbtTranslator(DagsterDbtTranslator):
@@ -32,11 +37,8 @@ class LendingDbtTranslator(DagsterDbtTranslator):
         if layers[0] in ("marts", "intermediate") and len(layers) > 1:
             return layers[1]
         if layers[0] == "intermediate":  # shared by several families (int_user_acquisition)
-            return "staging"
+            return STAGING_GROUP
         return layers[0]
-
-    def get_owners(self, dbt_resource_props: Mapping[str, Any]):
-        return [owner_for(self.get_group_name(dbt_resource_props))]
 
 
 @dbt_assets(
@@ -49,7 +51,7 @@ class LendingDbtTranslator(DagsterDbtTranslator):
     pool=WRITER_POOL,
 )
 def lending_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, dbt: LendingDbtCliResource, duckdb: WarehouseResource
 ):
     """``dbt build`` of the selected models: runs models and data tests.
 
@@ -65,11 +67,8 @@ def lending_dbt_models(
     ``fetch_column_metadata`` open an in-process connection that conflicts with later
     connections to the same file. One ``information_schema`` query serves every model.
     """
-    # The dbt profile reads the warehouse path and DuckDB's memory limit from the environment:
-    # the same file and limit as the ingestion assets (tests swap in a temporary warehouse).
-    os.environ["LENDING_WAREHOUSE_PATH"] = duckdb.database
-    if "memory_limit" in duckdb.connection_config:
-        os.environ["LENDING_DUCKDB_MEMORY_LIMIT"] = str(duckdb.connection_config["memory_limit"])
+    # The dbt resource runs dbt with the settings' variables (Settings.dbt_env): the same file,
+    # memory limit and time zone as ``duckdb`` (both from build_resources).
     # When a run splits this multi-asset into steps around a non-dbt asset (the attribution
     # marts read the Python asset's tables), a test whose parents span both steps must run in
     # the later one: "buildable" runs a test only once all its parents are selected or upstream.

@@ -1,6 +1,6 @@
 """One daily-partitioned asset per landing source: landing files -> raw.<source>.
 
-A thin shell over ``orchestration.ingestion.load.load_days``: it turns the run's partition window
+A thin shell over ``lending.ingestion.load.load_days``: it turns the run's partition window
 into export days, records what happened as metadata and checks, and fails only the days whose
 files cannot be loaded (naming the file and column), after committing the others.
 """
@@ -9,16 +9,21 @@ files cannot be loaded (naming the file and column), after committing the others
 import datetime as dt
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from orchestration.contract import Contract, Source
-from orchestration.contract.model import LINEAGE_COLUMNS
-from orchestration.ingestion.dayranges import day_ranges
-from orchestration.ingestion.load import DayResult, load_days
-from orchestration.resources import LandingZone
+from lending.contract import Contract, Source
+from lending.contract.model import LINEAGE_COLUMNS
+from lending.ingestion.dayranges import day_ranges
+from lending.ingestion.load import DayResult, load_days
+from lending.ingestion.schema import RAW_SCHEMA
+from orchestration.assets.reference import reference_key
+from orchestration.policy import INGESTION_GROUP, LANDING_GROUP
+from orchestration.resources import WRITER_POOL, LandingZone, WarehouseResource
 
-WRITER_POOL = "duckdb_writer"
 QUARANTINE_WARN_SHARE = 0.01  # more than 1% of a run's rows quarantined deserves a look
+
+
+def raw_key(source_name: str) -> dg.AssetKey:
+    return dg.AssetKey([RAW_SCHEMA, source_name])
 
 
 def _days(window: dg.TimeWindow) -> list[dt.date]:
@@ -56,19 +61,19 @@ def _summary(results: list[DayResult]) -> dict:
 def build_ingestion_asset(
     source: Source, partitions_def: dg.PartitionsDefinition
 ) -> dg.AssetsDefinition:
-    key = dg.AssetKey(["raw", source.name])
+    key = raw_key(source.name)
 
     @dg.asset(
         key=key,
         # The reference tables its codes are checked against (orchestration/assets/reference.py).
-        deps=[dg.AssetKey(["landing", source.name]), *sorted(
-            {dg.AssetKey(["reference", c.reference.split(".")[0]])
+        deps=[dg.AssetKey([LANDING_GROUP, source.name]), *sorted(
+            {reference_key(c.reference.split(".")[0])
              for c in source.columns if c.reference}, key=lambda k: k.path)],
         description=f"raw.{source.name}: contract-checked rows of the `{source.name}` exports, "
         "every version as exported, with lineage columns. Bad rows go to raw.quarantine.",
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        group_name="ingestion",
+        group_name=INGESTION_GROUP,
         kinds={"duckdb", "python"},
         pool=WRITER_POOL,
         metadata={
@@ -90,7 +95,7 @@ def build_ingestion_asset(
         ],
     )
     def _ingest(
-        context: dg.AssetExecutionContext, landing: LandingZone, duckdb: DuckDBResource
+        context: dg.AssetExecutionContext, landing: LandingZone, duckdb: WarehouseResource
     ) -> dg.MaterializeResult:
         days = _days(context.partition_time_window)
         with duckdb.get_connection() as con:

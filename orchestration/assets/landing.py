@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from orchestration.contract import Contract
+from lending.contract import Contract
+from orchestration.policy import LANDING_GROUP
 
 KINDS = {"csv": "csv", "jsonl": "json", "parquet": "parquet"}
 
@@ -10,10 +11,10 @@ KINDS = {"csv": "csv", "jsonl": "json", "parquet": "parquet"}
 def landing_specs(contract: Contract) -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(
-            key=["landing", source.name],
+            key=[LANDING_GROUP, source.name],
             description=f"Daily `{source.format}` exports in <landing>/{source.name}/dt=YYYY-MM-DD/. "
             f"{source.description}",
-            group_name="landing",
+            group_name=LANDING_GROUP,
             kinds={KINDS[source.format], "file"},
             metadata={"natural_key": ", ".join(source.natural_key)},
         )

@@ -4,7 +4,9 @@ Training assets train, gate and register a model version in MLflow and rewrite t
 mirror ``ml.model_registry``; scoring assets write the champion's scores back to the warehouse
 (``ml.credit_scores``, ``ml.churn_scores``) and follow new data by declarative automation. Asset
 checks on the score assets watch drift (PSI), AUC decay and fairness. Every asset writes the
-DuckDB warehouse, hence ``pool=WRITER_POOL``.
+DuckDB warehouse, hence ``pool=WRITER_POOL``; every read and write goes through the warehouse's
+connection factory (``duckdb.warehouse()``). Owners: orchestration/owners.yml (the churn assets
+belong to growth, the rest of the group to risk).
 """
 
 
@@ -13,7 +15,6 @@ import base64
 import dagster as dg
 import pandas as pd
 from dagster_dbt import get_asset_key_for_model
-from dagster_duckdb import DuckDBResource
 
 from ml import config
 from ml.data import InsufficientDataError, read_table
@@ -30,24 +31,15 @@ from ml.pipeline import (
 )
 from ml.registry import Registry
 from orchestration.assets.dbt import lending_dbt_models
-from orchestration.assets.ingestion import WRITER_POOL
+from orchestration.policy import ML_GROUP
+from orchestration.resources import WRITER_POOL, MlRegistry, WarehouseResource
 
-GROUP = "ml"
+GROUP = ML_GROUP
 KINDS = {"python", "scikitlearn"}
-OWNERS = ["team:risk"]
-CREDIT_MODEL_KEY = dg.AssetKey(["ml", "credit_model"])
-CHURN_MODEL_KEY = dg.AssetKey(["ml", "churn_model"])
-CREDIT_SCORES_KEY = dg.AssetKey(["ml", "credit_scores"])
-CHURN_SCORES_KEY = dg.AssetKey(["ml", "churn_scores"])
-
-
-class MlRegistry(dg.ConfigurableResource):
-    """Where MLflow keeps its SQLite registry and artifacts: <data_dir>/mlflow."""
-
-    data_dir: str
-
-    def open(self) -> Registry:
-        return Registry(self.data_dir)
+CREDIT_MODEL_KEY = dg.AssetKey([ML_GROUP, "credit_model"])
+CHURN_MODEL_KEY = dg.AssetKey([ML_GROUP, "churn_model"])
+CREDIT_SCORES_KEY = dg.AssetKey([ML_GROUP, "credit_scores"])
+CHURN_SCORES_KEY = dg.AssetKey([ML_GROUP, "churn_scores"])
 
 
 def _feature_key(model: str) -> dg.AssetKey:
@@ -84,15 +76,15 @@ def _result_metadata(r: RunResult) -> dict:
     return md
 
 
-def _train(context: dg.AssetExecutionContext, fn, duckdb: DuckDBResource, registry: MlRegistry):
+def _train(context: dg.AssetExecutionContext, fn, duckdb: WarehouseResource,
+           registry: MlRegistry):
     try:
-        results = fn(duckdb.database, registry.data_dir)
+        results = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads)
     except InsufficientDataError as exc:
         # Thin data is an expected state of a young portfolio, not a failure: no version, no
         # champion change, and the message says what is missing.
         context.log.warning(str(exc))
         return dg.MaterializeResult(metadata={"trained": False, "message": str(exc)})
-    results = results if isinstance(results, list) else [results]
     metadata = {"trained": True}
     for r in results:
         context.log.info(f"{r.trained.name} v{r.version}: {r.decision.status} - {r.decision.reason}")
@@ -102,27 +94,27 @@ def _train(context: dg.AssetExecutionContext, fn, duckdb: DuckDBResource, regist
 
 @dg.asset(
     key=CREDIT_MODEL_KEY, deps=[_feature_key(CREDIT_FEATURES_TABLE)], group_name=GROUP, kinds=KINDS,
-    owners=OWNERS, pool=WRITER_POOL,
+    pool=WRITER_POOL,
     description="Credit PD models: WOE scorecard (credit_pd) and its gradient-boosting challenger "
                 "(credit_pd_gbm), trained out of time, gated and registered in MLflow; mirrors "
                 "ml.model_registry. Definitions: docs/ml.md.",
 )
-def credit_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+def credit_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
     return _train(context, train_credit_models, duckdb, ml_registry)
 
 
 @dg.asset(
     key=CHURN_MODEL_KEY, deps=[_feature_key(CHURN_FEATURES_TABLE)], group_name=GROUP, kinds=KINDS,
-    owners=["team:growth"], pool=WRITER_POOL,
+    pool=WRITER_POOL,
     description="Retention (churn) model: gradient boosting, out-of-time by snapshot month, gated "
                 "and registered in MLflow; mirrors ml.model_registry. Definitions: docs/ml.md.",
 )
-def churn_model(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+def churn_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
     return _train(context, train_churn_model, duckdb, ml_registry)
 
 
-def _score(context, fn, duckdb: DuckDBResource, registry: MlRegistry, label: str):
-    frame = fn(duckdb.database, registry.data_dir)
+def _score(context, fn, duckdb: WarehouseResource, registry: MlRegistry, label: str):
+    frame = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads)
     if frame is None:
         context.log.warning(f"no {label} champion yet: nothing scored")
         return dg.MaterializeResult(metadata={"scored": False})
@@ -132,23 +124,23 @@ def _score(context, fn, duckdb: DuckDBResource, registry: MlRegistry, label: str
 
 @dg.asset(
     key=CREDIT_SCORES_KEY, deps=[CREDIT_MODEL_KEY, _feature_key(CREDIT_FEATURES_TABLE)],
-    group_name=GROUP, kinds=KINDS | {"duckdb"}, owners=OWNERS, pool=WRITER_POOL,
+    group_name=GROUP, kinds=KINDS | {"duckdb"}, pool=WRITER_POOL,
     automation_condition=dg.AutomationCondition.eager(),
     description="ml.credit_scores: every application scored by the credit_pd champion - pd, "
                 "score, grade A-E, reason_1..3 (features costing the applicant most points).",
 )
-def credit_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+def credit_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
     return _score(context, score_credit, duckdb, ml_registry, "credit")
 
 
 @dg.asset(
     key=CHURN_SCORES_KEY, deps=[CHURN_MODEL_KEY, _feature_key(CHURN_FEATURES_TABLE)],
-    group_name=GROUP, kinds=KINDS | {"duckdb"}, owners=["team:growth"], pool=WRITER_POOL,
+    group_name=GROUP, kinds=KINDS | {"duckdb"}, pool=WRITER_POOL,
     automation_condition=dg.AutomationCondition.eager(),
     description="ml.churn_scores: users active at the latest snapshot scored by the churn champion "
                 "- probability and band (high/medium/low).",
 )
-def churn_scores(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ml_registry: MlRegistry):
+def churn_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
     return _score(context, score_churn, duckdb, ml_registry, "churn")
 
 
@@ -179,11 +171,11 @@ def _skip(reason: str) -> dg.AssetCheckResult:
 @dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
                 description="PSI of the score and of each feature: applications of the latest month "
                             "vs those of the champion's training months (warn >= 0.1, fail >= 0.25).")
-def credit_score_drift(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
-    features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
+    features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     # through-the-door applications of the training months (not only the booked loans the model
     # was fitted on): the current month's applications are the same kind of population
     reference = in_window(features, "applied_month", row["train_from"], row["train_to"])
@@ -196,11 +188,11 @@ def credit_score_drift(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.As
 @dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
                 description="Champion AUC on loans matured since its OOT window vs its AUC at "
                             f"training (warn when lower by more than {config.AUC_DECAY_WARN}).")
-def credit_auc_decay(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
-    features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
+    features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     result = credit_decay(model, features, row["oot_to"], float(row["auc_oot"]))
     return dg.AssetCheckResult(
         passed=not result["decayed"], severity=dg.AssetCheckSeverity.WARN,
@@ -210,11 +202,11 @@ def credit_auc_decay(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.Asse
 @dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
                 description="Approval (grades A-C) and bad rates by age band and gender; "
                             f"adverse-impact ratio below {config.ADVERSE_IMPACT_MIN} is flagged.")
-def credit_fairness(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     if ml_registry.open().champion_version(config.CREDIT_MODEL) is None:
         return _skip("no champion: nothing scored yet")
-    features = read_table(duckdb.database, CREDIT_FEATURES_TABLE)
-    scores = read_table(duckdb.database, "credit_scores", schema="ml")
+    features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
+    scores = read_table(duckdb.warehouse(), "credit_scores", schema="ml")
     joined = features.merge(scores[["application_id", "grade"]], on="application_id", how="inner")
     table = fairness_table(joined, joined["grade"].to_numpy())
     flagged = table[table["flagged"]]
@@ -228,11 +220,11 @@ def credit_fairness(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.Asset
 @dg.asset_check(asset=CHURN_SCORES_KEY, blocking=False, pool=WRITER_POOL,
                 description="PSI of the churn probability and of each feature: latest snapshot vs "
                             "the champion's training snapshots (warn >= 0.1, fail >= 0.25).")
-def churn_score_drift(duckdb: DuckDBResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     model, row = _champion(ml_registry.open(), config.CHURN_MODEL)
     if model is None:
         return _skip("no champion")
-    features = read_table(duckdb.database, CHURN_FEATURES_TABLE)
+    features = read_table(duckdb.warehouse(), CHURN_FEATURES_TABLE)
     reference = in_window(features, config.CHURN_TIME, row["train_from"], row["train_to"])
     latest = features["snapshot_date"].max()
     current = features[features["snapshot_date"] == latest]

@@ -7,16 +7,16 @@ maps onto these keys, so dbt's tests and joins read the same data.
 """
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.ingestion import WRITER_POOL
-from orchestration.contract import Contract
-from orchestration.contract.model import ReferenceTable
-from orchestration.reference import ReferenceDataError, load_reference, reference_file
+from lending.contract import Contract
+from lending.contract.model import ReferenceTable
+from lending.reference import SCHEMA, ReferenceDataError, load_reference, reference_file
+from orchestration.policy import INGESTION_GROUP
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 
 def reference_key(table_name: str) -> dg.AssetKey:
-    return dg.AssetKey(["reference", table_name])
+    return dg.AssetKey([SCHEMA, table_name])
 
 
 def _schema(table: ReferenceTable) -> dg.TableSchema:
@@ -30,7 +30,7 @@ def _spec(table: ReferenceTable, reference_dir: str) -> dg.AssetSpec:
         key=reference_key(table.name),
         description=f"reference.{table.name}: {table.description} Loaded from "
         f"{reference_file(reference_dir, table)} ($LENDING_REFERENCE_DIR).",
-        group_name="ingestion",
+        group_name=INGESTION_GROUP,
         kinds={"duckdb", "csv"},
         metadata={
             "dagster/table_name": f"reference.{table.name}",
@@ -46,7 +46,7 @@ def build_reference_asset(contract: Contract, reference_dir: str) -> dg.AssetsDe
         specs=[_spec(t, reference_dir) for t in contract.reference.values()],
         pool=WRITER_POOL,
     )
-    def reference_data(duckdb: DuckDBResource):
+    def reference_data(duckdb: WarehouseResource):
         with duckdb.get_connection() as con:
             try:
                 counts = load_reference(con, reference_dir, contract)

@@ -11,15 +11,14 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from lending.contract import load_contract
+from lending.dbt import ensure_manifest
+from lending.settings import Settings
 from orchestration.cli import landing_range, run_pipeline
-from orchestration.contract import load_contract
-from orchestration.dbt_project import ensure_manifest
 from orchestration.definitions import build_definitions
-from orchestration.settings import Settings
 from tests.fingerprints import table_fingerprints
 
 CONTRACT = load_contract()
@@ -51,7 +50,7 @@ def pipeline(tmp_path_factory):
         check=True,
     )
     shutil.rmtree(settings.landing_dir / MISSING[0] / f"dt={MISSING[1]}")
-    ensure_manifest()
+    ensure_manifest(settings)
     defs = build_definitions(settings)
     span = landing_range(settings)
     with dg.instance_for_test() as instance:
@@ -70,5 +69,5 @@ def pipeline(tmp_path_factory):
 
 @pytest.fixture
 def con(pipeline):
-    with duckdb.connect(str(pipeline["settings"].warehouse_path), read_only=True) as connection:
+    with pipeline["settings"].warehouse().connect(read_only=True) as connection:
         yield connection

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from orchestration.dbt_docs import generate, offline_problems
+from tools.dbt_docs import generate, offline_problems
 
 pytestmark = pytest.mark.integration
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.integration
 def test_docs_describe_every_mart_column_of_the_built_warehouse_and_need_no_network(
         pipeline, tmp_path):
     # --no-compile: the compiled SQL is not what is checked here, and compiling costs a minute.
-    target = generate(pipeline["settings"].warehouse_path, tmp_path / "target", compile_sql=False)
+    target = generate(pipeline["settings"], tmp_path / "target", compile_sql=False)
     assert offline_problems(target) == []
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     catalog = json.loads((target / "catalog.json").read_text(encoding="utf-8"))

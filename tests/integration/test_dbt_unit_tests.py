@@ -7,12 +7,12 @@ from the warehouse, so it needs the built one.
 
 import json
 
-from orchestration.dbt_cli import run_dbt
+from lending.dbt import run_dbt
 
 
 def test_every_dbt_unit_test_passes(pipeline, tmp_path):
     target = tmp_path / "target"
-    done = run_dbt(["test", "--select", "test_type:unit"], pipeline["settings"].warehouse_path,
+    done = run_dbt(["test", "--select", "test_type:unit"], pipeline["settings"],
                    target, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     manifest = json.loads((target / "manifest.json").read_text())

@@ -8,13 +8,13 @@ the column schema read from the warehouse.
 import dagster as dg
 import pytest
 
-from orchestration.assets.checks import ROW_COUNT_CHECK
-from orchestration.contract import load_contract
-from orchestration.quality import (
+from lending.contract import load_contract
+from lending.quality import (
     reconcile_disbursed_principal,
     reconcile_repaid_charges,
     reconcile_repaid_principal,
 )
+from orchestration.assets.checks import ROW_COUNT_CHECK
 
 pytestmark = pytest.mark.integration
 

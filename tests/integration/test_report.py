@@ -7,7 +7,7 @@ module reads what it wrote: the asset's metadata path, the sections, and what a 
 import dagster as dg
 import pytest
 
-from orchestration.report import REPORT_NAME
+from lending.report import REPORT_NAME
 from tests.browser import inspect_page, screenshot
 
 pytestmark = pytest.mark.integration

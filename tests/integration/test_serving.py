@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 import sqlalchemy as sa
 
-from orchestration.serving import PARQUET_SCHEMAS, PARQUET_VERSION_KEY, PUBLISHED_SCHEMAS
+from lending.serving import PARQUET_SCHEMAS, PARQUET_VERSION_KEY, PUBLISHED_SCHEMAS
 
 pytestmark = pytest.mark.integration
 

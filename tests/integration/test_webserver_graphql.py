@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.dbt_project import ensure_manifest
-from orchestration.settings import REPO_ROOT
+from lending.dbt import ensure_manifest
+from lending.settings import REPO_ROOT, Settings
 
 pytestmark = pytest.mark.integration
 
@@ -83,7 +83,8 @@ def webserver(tmp_path_factory):
     for day_dir in (root / "landing").glob("*/dt=*"):  # a few days are enough
         if day_dir.name > f"dt={DAY}":
             shutil.rmtree(day_dir)
-    ensure_manifest()  # the webserver process loads the dbt assets from the manifest
+    # the webserver process loads the dbt assets from the manifest
+    ensure_manifest(Settings.from_env(env))
     port = free_port()
     log = (root / "webserver.log").open("w")
     server = subprocess.Popen(

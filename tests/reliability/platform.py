@@ -22,8 +22,7 @@ import duckdb
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from orchestration.recovery import PID_TAG
-from orchestration.serving import (
+from lending.serving import (
     MANIFEST_NAME,
     PARQUET_DIR,
     PARQUET_SCHEMAS,
@@ -32,7 +31,9 @@ from orchestration.serving import (
     VERSIONS_DIR,
     current_version_dir,
 )
-from orchestration.settings import REPO_ROOT
+from lending.settings import REPO_ROOT
+from orchestration.resources import WRITER_POOL
+from orchestration.runs.recovery import PID_TAG
 from tests.fingerprints import table_fingerprints
 
 RUN_TIMEOUT = float(os.environ.get("RELIABILITY_RUN_TIMEOUT", "1200"))  # seconds, generous
@@ -53,7 +54,7 @@ class Platform:
         env = {**os.environ, "LENDING_DATA_DIR": str(root), "DAGSTER_HOME": str(root / "dagster_home"),
                "PYTHONUNBUFFERED": "1"}
         for name in ("LENDING_LANDING_DIR", "LENDING_WAREHOUSE_PATH", "LENDING_SERVING_DIR",
-                     "LENDING_MODELS_DIR", "LENDING_ENV"):
+                     "LENDING_ENV"):
             env.pop(name, None)
         subprocess.run([sys.executable, "-m", "simulator", "--out", str(root / "landing"),
                         *SIMULATION, "--no-progress"], check=True, env=env, cwd=REPO_ROOT,
@@ -121,11 +122,11 @@ def wait_for(predicate, timeout: float, interval: float = 0.2, proc: subprocess.
 
 
 def writer_slot_holders(platform: Platform, pid: int | None = None) -> list[str]:
-    """Run ids holding a slot of the duckdb_writer pool (only runs of process ``pid`` if given)."""
+    """Run ids holding a slot of the writer pool (only runs of process ``pid`` if given)."""
     if not (platform.dagster_home / "history").exists():
         return []
     with platform.instance() as instance:
-        info = instance.event_log_storage.get_concurrency_info("duckdb_writer")
+        info = instance.event_log_storage.get_concurrency_info(WRITER_POOL)
         holders = [slot.run_id for slot in info.claimed_slots]
         if pid is not None:
             holders = [r for r in holders

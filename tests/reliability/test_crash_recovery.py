@@ -18,8 +18,9 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
-from orchestration.recovery import HOST_TAG, PID_TAG, recover_dead_runs
-from orchestration.serving import publishing_temporaries
+from lending.serving import publishing_temporaries
+from orchestration.resources import WRITER_POOL
+from orchestration.runs.recovery import HOST_TAG, PID_TAG, recover_dead_runs
 from tests.reliability.platform import (
     kill_tree,
     snapshot_problems,
@@ -109,13 +110,13 @@ def test_waiting_for_a_live_holder_is_reported_and_times_out(platform):
                              status=dg.DagsterRunStatus.STARTED,
                              tags={PID_TAG: str(holder.pid), HOST_TAG: socket.gethostname()})
             instance.add_run(run)
-            instance.event_log_storage.initialize_concurrency_limit_to_default("duckdb_writer")
+            instance.event_log_storage.initialize_concurrency_limit_to_default(WRITER_POOL)
             claimed = instance.event_log_storage.claim_concurrency_slot(
-                "duckdb_writer", run.run_id, "step")
+                WRITER_POOL, run.run_id, "step")
             assert claimed.is_claimed
         code, log = platform.run("waiting", {"LENDING_WRITER_WAIT_TIMEOUT": "5"})
         assert code == 1, log[-3000:]
-        assert "Waiting for the duckdb_writer pool" in log
+        assert f"Waiting for the {WRITER_POOL} pool" in log
         assert f"held by run {run.run_id} (held_by_test, step step) since" in log
         assert "gave up after waiting" in log and "LENDING_WRITER_WAIT_TIMEOUT" in log
         assert writer_slot_holders(platform) == [run.run_id]  # the live holder is left alone

@@ -10,7 +10,7 @@ scan over `raw.users` must find them (it proves the scan can see a leak).
 import duckdb
 import pytest
 
-from orchestration.contract import load_contract
+from lending.contract import load_contract
 
 pytestmark = pytest.mark.reliability
 PII_COLUMNS = [c.name for c in load_contract()["users"].columns if c.pii and c.type == "varchar"]

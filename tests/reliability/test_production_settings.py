@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from orchestration.settings import DEV_PII_KEY, REPO_ROOT, Settings, UnsafeConfigurationError
+from lending.settings import DEV_PII_KEY, REPO_ROOT, Settings, UnsafeConfigurationError
 
 
 @pytest.mark.parametrize("env", [

@@ -18,7 +18,7 @@ import time
 import duckdb
 import pytest
 
-from orchestration.serving import publish_snapshot
+from lending.serving import publish
 from tests.reliability.platform import (
     parquet_problems,
     snapshot_problems,
@@ -64,7 +64,7 @@ def rebuild(source_warehouse, scratch, serving_dir, seed: int) -> str:
                                            "where table_schema = 'marts'").fetchall()]
         for name in marts:
             con.execute(f'delete from marts."{name}" where random() < ?', [rng.uniform(0.1, 0.9)])
-        publish_snapshot(con, serving_dir)
+        publish(con, serving_dir)
     with duckdb.connect(str(serving_dir / "lending.duckdb"), read_only=True) as con:
         return con.execute("select version_id from main.snapshot_info").fetchone()[0]
 
@@ -101,4 +101,4 @@ def test_readers_see_one_complete_version_while_the_snapshot_is_rebuilt(platform
     assert len(seen & set(published)) >= 2
     # Leave the platform as it was: publish the real marts again.
     with duckdb.connect(str(platform.warehouse)) as con:
-        publish_snapshot(con, platform.snapshot.parent)
+        publish(con, platform.snapshot.parent)

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from orchestration.settings import DEV_PII_KEY, REPO_ROOT
+from lending.settings import DEV_PII_KEY, REPO_ROOT
 
 MAX_BYTES = 2_000_000
 PATTERNS = {

@@ -98,7 +98,7 @@ FIGURES: tuple[Figures, ...] = (
             ("acquisition_channel", "first_disbursed_date", "loans_disbursed", "current_stage",
              "current_tier")),
     # ML (docs/ml.md): point-in-time features, and the models reading the score tables that
-    # tests/spark/ml_step.py writes between the dbt invocations (expected loss with the
+    # tools/harness/ml_step.py writes between the dbt invocations (expected loss with the
     # calibrated model PD, portfolio by grade, score performance, retention targets)
     Figures("marts.feat_credit_applications", ("application_id",),
             ("applied_month", "bureau_score", "debt_to_income", "prior_loans", "prior_max_dpd",

@@ -7,11 +7,11 @@ import json
 import dagster as dg
 import pytest
 
-from orchestration.asset_policy import owner_for, reads_analysts
-from orchestration.dbt_project import lending_dbt
+from lending.settings import Settings
+from orchestration.assets.dbt import lending_dbt
 from orchestration.definitions import build_definitions
-from orchestration.ml_jobs import TRAINING_ASSETS
-from orchestration.settings import Settings
+from orchestration.jobs import TRAINING_ASSETS
+from orchestration.policy import owner_for, reads_analysts
 
 GROUPS = {"landing", "ingestion", "staging", "risk", "lifecycle", "attribution", "ml", "serving",
           "fraud", "finance", "kpi"}
@@ -44,9 +44,15 @@ def test_every_asset_has_description_group_kinds_and_owner(specs):
     assert problems == []
 
 
-def test_owners_come_from_the_config_where_an_asset_names_none():
+def test_owners_come_from_the_config_where_an_asset_names_none(specs):
     assert owner_for("risk") == "team:risk"
     assert owner_for("some_new_family") == "team:data-platform"
+    # an asset's own entry in owners.yml wins over its group's owner
+    owners = {s.key.to_user_string(): s.owners for s in specs}
+    assert owners["ml/churn_model"] == owners["ml/churn_scores"] == ["team:growth"]
+    assert owners["ml/credit_model"] == owners["ml/credit_scores"] == ["team:risk"]
+    assert owners["attribution_py/shapley_values"] == ["team:marketing"]
+    assert owners["marts/mart_portfolio_monthly"] == ["team:risk"]
 
 
 def test_derived_assets_follow_upstream_and_loads_and_training_do_not(defs, specs):

@@ -7,15 +7,10 @@ import pytest
 from dagster._core.definitions.automation_tick_evaluation_context import build_run_requests
 from dagster._core.test_utils import create_run_for_test
 
-from orchestration.automation import (
-    INGESTION_JOB,
-    SETTLE_SECONDS,
-    automation_default_status,
-    ingestion_state,
-)
+from lending.settings import Settings
 from orchestration.definitions import build_definitions
-from orchestration.ml_jobs import TRAINING_ASSETS
-from orchestration.settings import Settings
+from orchestration.jobs import TRAINING_ASSETS
+from orchestration.policy import INGESTION_JOB, SETTLE_SECONDS, ingestion_state
 
 LOANS = dg.AssetKey(["raw", "loans"])
 DAY = "2025-01-15"
@@ -109,9 +104,15 @@ def test_ingestion_state_waits_for_loads_and_settling():
         assert ingestion_state(instance, keys, settled) is None
 
 
-def test_automation_is_on_by_default_and_off_by_env():
-    assert automation_default_status({}) == dg.DefaultSensorStatus.RUNNING
-    assert automation_default_status({"LENDING_AUTOMATION": "off"}) == dg.DefaultSensorStatus.STOPPED
+def test_automation_is_on_by_default_and_off_by_env(tmp_path):
+    assert Settings.from_env({}).automation
+    off = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path), "LENDING_AUTOMATION": "off"})
+    assert not off.automation
+    defs = build_definitions(off)
+    assert defs.resolve_sensor_def("automation").default_status == dg.DefaultSensorStatus.STOPPED
+    assert defs.resolve_sensor_def("landing_sensor").default_status == dg.DefaultSensorStatus.STOPPED
+    schedule = defs.resolve_schedule_def("daily_ingestion_schedule")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
 
 
 def test_sensors_and_schedule_start_running(defs):

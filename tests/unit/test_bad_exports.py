@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.ingestion import load as load_module
-from orchestration.ingestion.load import load_days
+from lending.contract import load_contract
+from lending.ingestion import load as load_module
+from lending.ingestion.load import load_days
 
 CONTRACT = load_contract()
 D1, D2, D3, D4, D5 = (dt.date(2025, 3, d) for d in range(1, 6))

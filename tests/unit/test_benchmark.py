@@ -10,10 +10,10 @@ import sys
 import duckdb
 import pytest
 
-from orchestration.contract.model import Column, Source
-from tests.benchmarks import floor, memory, report, run_events, scales
-from tests.benchmarks.bench import move_day, newest_day, split_build
+from lending.contract.model import Column, Source
 from tests.conftest import write_day
+from tools.bench import floor, memory, report, run_events, scales
+from tools.bench.bench import move_day, newest_day, split_build
 
 E = run_events.Event
 

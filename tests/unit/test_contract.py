@@ -1,7 +1,7 @@
 """The contract declaration is consistent and the generated files are up to date."""
 
-from orchestration.contract import load_contract
-from orchestration.contract.codegen import main as codegen_main
+from lending.contract import load_contract
+from tools.contract_codegen import main as codegen_main
 
 EXPECTED_SOURCES = {
     "marketing_spend", "touchpoints", "users", "applications", "loans", "installments",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dbt.task.docs
 
-from orchestration.dbt_docs import offline_problems
+from tools.dbt_docs import offline_problems
 
 
 def write_target(folder: Path, html: str, usage_stats: bool) -> Path:

@@ -2,7 +2,8 @@
 
 import os
 
-from orchestration.dbt_project import project_stamp
+from lending.dbt import project_stamp
+from lending.settings import Settings
 
 
 def _project(root):
@@ -33,5 +34,9 @@ def test_stamp_changes_with_a_model_edit_a_new_file_or_a_setting(tmp_path):
     (root / "models" / "b.sql").write_text("select 1 as y")
     added = project_stamp(root, env={})
     assert added != edited
-    assert project_stamp(root, env={"LENDING_WAREHOUSE_PATH": "/x.duckdb"}) != added
-    assert project_stamp(root, env={"HOME": "/elsewhere"}) == added
+    # the settings' dbt variables (Settings.dbt_env) are part of what dbt parses
+    here = Settings.from_env({"LENDING_DATA_DIR": "/here"}).dbt_env()
+    there = Settings.from_env({"LENDING_DATA_DIR": "/there"}).dbt_env()
+    assert project_stamp(root, env=here) != added
+    assert project_stamp(root, env=here) == project_stamp(root, env=dict(here))
+    assert project_stamp(root, env=there) != project_stamp(root, env=here)

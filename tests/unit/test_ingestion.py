@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.ingestion.load import load_days
+from lending.contract import load_contract
+from lending.ingestion.load import load_days
 from tests.conftest import write_day
 
 CONTRACT = load_contract()
@@ -236,7 +236,7 @@ def test_parquet_timestamp_without_time_zone_fails_the_day_naming_the_column(tmp
 
 
 def test_day_ranges_compact_consecutive_days():
-    from orchestration.ingestion.dayranges import day_ranges
+    from lending.ingestion.dayranges import day_ranges
 
     d = dt.date
     days = [d(2022, 10, 8) + dt.timedelta(days=i) for i in range(39)]  # 10-08 .. 11-15
@@ -253,7 +253,7 @@ def test_contract_text_keys_default_override_and_fail_loudly():
 
     import yaml
 
-    from orchestration.contract.model import CONTRACT_PATH, DEFAULT_NULL_VALUES, parse_contract
+    from lending.contract.model import CONTRACT_PATH, DEFAULT_NULL_VALUES, parse_contract
 
     raw = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
     assert CONTRACT.null_values == DEFAULT_NULL_VALUES == ("", "NULL", "null", "NA", "N/A", "\\N")
@@ -279,8 +279,8 @@ def test_contract_text_keys_default_override_and_fail_loudly():
 def test_conform_casts_exact_types_and_turns_the_rest_into_text():
     from decimal import Decimal
 
-    from orchestration.contract import Column
-    from orchestration.ingestion.conform import combine, conform_column
+    from lending.contract import Column
+    from lending.ingestion.conform import combine, conform_column
 
     def conform(values, arrow_type, col_type):
         array, nested = conform_column(pa.chunked_array([pa.array(values, arrow_type)]),
@@ -304,8 +304,8 @@ def test_conform_casts_exact_types_and_turns_the_rest_into_text():
 
 
 def test_run_summary_reports_missing_and_failed_days_as_ranges():
+    from lending.ingestion.load import DayResult
     from orchestration.assets.ingestion import _summary
-    from orchestration.ingestion.load import DayResult
 
     days = [dt.date(2025, 3, d) for d in range(1, 8)]
     statuses = ["missing", "missing", "missing", "loaded", "failed", "missing", "loaded"]
@@ -319,10 +319,10 @@ def test_run_summary_reports_missing_and_failed_days_as_ranges():
 
 
 def test_make_run_summary_names_the_export_days_that_failed(tmp_path, capsys):
-    from orchestration.cli import print_summary
-    from orchestration.ingestion.schema import ensure_raw_schema
-    from orchestration.reference import load_reference
-    from orchestration.settings import Settings
+    from lending.ingestion.schema import ensure_raw_schema
+    from lending.reference import load_reference
+    from lending.settings import Settings
+    from lending.summary import print_summary
 
     settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
     settings.warehouse_path.parent.mkdir(parents=True)

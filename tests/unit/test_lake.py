@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from orchestration.lake import PARQUET_FILE, export_inputs_to_parquet, export_raw_to_parquet
+from lending.lake import PARQUET_FILE, export_inputs_to_parquet, export_raw_to_parquet
 
 
 @pytest.fixture

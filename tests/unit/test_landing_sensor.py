@@ -4,11 +4,12 @@ import os
 
 import dagster as dg
 
-from orchestration.contract import load_contract
+from lending.contract import load_contract
+from lending.settings import Settings
 from orchestration.resources import LandingZone
 from orchestration.sensors import build_landing_sensor
 
-SENSOR = build_landing_sensor(load_contract(), "2025-01-01")
+SENSOR = build_landing_sensor(load_contract(), Settings.from_env({"LENDING_START_DATE": "2025-01-01"}))
 
 
 def tick(instance, landing, cursor=None):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestration.marts_catalog import (
+from tools.marts_catalog import (
     BEGIN,
     END,
     README,
@@ -73,4 +73,4 @@ def test_replace_block_keeps_everything_around_the_markers():
 def test_the_readme_lists_every_served_table_as_the_dbt_project_describes_it():
     readme = README.read_text(encoding="utf-8")
     wanted = replace_block(readme, render(served_tables(load_manifest())))
-    assert readme == wanted, "README is out of date: run .venv/bin/python -m orchestration.marts_catalog"
+    assert readme == wanted, "README is out of date: run .venv/bin/python -m tools.marts_catalog"

@@ -5,7 +5,7 @@ import datetime as dt
 import duckdb
 import pytest
 
-from orchestration.quality import (
+from lending.quality import (
     reconcile_disbursed_principal,
     reconcile_repaid_charges,
     reconcile_repaid_principal,

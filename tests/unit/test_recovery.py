@@ -13,10 +13,11 @@ import pytest
 from dagster._core.storage.dagster_run import DagsterRun
 from dagster._core.utils import make_new_run_id
 
-from orchestration.recovery import HOST_TAG, PID_TAG, process_alive, recover_dead_runs
-from orchestration.run_guard import GuardedRun, RunInterrupted
+from orchestration.resources import WRITER_POOL
+from orchestration.runs.guard import GuardedRun, RunInterrupted
+from orchestration.runs.recovery import HOST_TAG, PID_TAG, process_alive, recover_dead_runs
 
-POOL = "duckdb_writer"
+POOL = WRITER_POOL
 
 
 @pytest.fixture
@@ -116,7 +117,7 @@ def test_waiting_for_a_live_holder_names_it_and_gives_up(instance, live_process)
         guard.execute(raise_on_error=False)
 
     assert not err.value.canceled
-    assert any(m.startswith("Waiting for the duckdb_writer pool") and f"run {holder} (some_job, "
+    assert any(m.startswith(f"Waiting for the {WRITER_POOL} pool") and f"run {holder} (some_job, "
                "step raw__loans) since" in m for m in messages), messages
     (ours,) = [r for r in instance.get_runs() if r.run_id != holder]
     assert ours.status == dg.DagsterRunStatus.FAILURE
@@ -152,7 +153,7 @@ def test_sigterm_cancels_the_run_and_frees_its_slot(instance):
 
 
 def test_sensor_of_make_ui_recovers_dead_runs(instance, dead_pid):
-    from orchestration.recovery_sensor import recover_dead_runs_sensor
+    from orchestration.sensors import recover_dead_runs_sensor
 
     dead = add_run(instance, dead_pid)
     claim(instance, dead, "raw__loans")
@@ -164,7 +165,7 @@ def test_sensor_of_make_ui_recovers_dead_runs(instance, dead_pid):
 
 
 def test_a_step_that_swallows_the_interrupt_is_abandoned_and_its_run_closed(instance, monkeypatch):
-    import orchestration.run_guard as run_guard
+    import orchestration.runs.guard as run_guard
 
     monkeypatch.setattr(run_guard, "STOP_GRACE_SECONDS", 3.0)
     monkeypatch.setattr(run_guard, "REINTERRUPT_SECONDS", 1.0)

@@ -9,13 +9,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.contract.model import parse_contract
-from orchestration.ingestion.load import load_days
-from orchestration.reference import ReferenceDataError, load_reference
-from orchestration.reference_report import format_unknown_codes, unknown_codes
-from orchestration.reprocess import ReprocessRangeError, reprocess_span
-from orchestration.settings import REPO_ROOT, Settings
+from lending.contract import load_contract
+from lending.contract.model import parse_contract
+from lending.ingestion.load import load_days
+from lending.reference import ReferenceDataError, load_reference
+from lending.reference_report import format_unknown_codes, unknown_codes
+from lending.settings import REPO_ROOT, Settings
+from orchestration.partitions import ReprocessRangeError, reprocess_span
 from tests.conftest import write_day
 
 CONTRACT = load_contract()
@@ -194,7 +194,7 @@ def test_settings_reference_dir_defaults_to_the_repo_folder():
 
 def contract_with(channel_spec: dict) -> dict:
     return {
-        "version": 1, "timezone": "Asia/Shanghai",
+        "version": 1,
         "sources": {"s": {"format": "csv", "natural_key": ["id"], "columns": {
             "id": {"type": "varchar"}, "channel": channel_spec}}},
         "reference": {"channels": {"columns": {

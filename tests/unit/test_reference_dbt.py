@@ -7,33 +7,28 @@ the reference (written past ingestion) fails the dbt test.
 """
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from orchestration.contract import load_contract
-from orchestration.ingestion.load import load_days
-from orchestration.reference import load_reference
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from lending.contract import load_contract
+from lending.dbt import run_dbt
+from lending.ingestion.load import load_days
+from lending.reference import load_reference
+from lending.settings import REPO_ROOT, Settings
 from tests.unit.test_reference import LENDER_SOURCES, append, lender_landing
 
 CONTRACT = load_contract()
-DBT = Path(sys.executable).parent / "dbt"
+def settings_of(warehouse: Path) -> Settings:
+    return Settings.from_env({"LENDING_DATA_DIR": str(warehouse.parent),
+                              "LENDING_WAREHOUSE_PATH": str(warehouse)})
 
 
 def dbt(args: list[str], warehouse: Path, target: Path) -> dict[str, str]:
     """Run dbt on ``warehouse``; return test name -> status from run_results.json."""
-    env = {**os.environ, "LENDING_WAREHOUSE_PATH": str(warehouse)}
-    subprocess.run(
-        [str(DBT), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-         str(DBT_PROJECT_DIR), "--target-path", str(target), "--log-path", str(target)],
-        env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False,
-    )
+    run_dbt([*args, "--log-path", str(target)], settings_of(warehouse), target,
+            capture_output=True, text=True, check=False)
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
     return {r["unique_id"]: r["status"] for r in results}
 
@@ -52,7 +47,7 @@ def warehouse(tmp_path_factory):
     append(ref_dir / "repayment_methods.csv", "balloon,")
     lender_landing(root / "landing", day)
     path = root / "wh.duckdb"
-    with duckdb.connect(str(path)) as con:
+    with settings_of(path).warehouse().connect() as con:
         load_reference(con, ref_dir)
         for source in LENDER_SOURCES:
             [result] = load_days(con, root / "landing", CONTRACT[source], [day])
@@ -76,7 +71,7 @@ def test_dbt_accepts_the_lenders_codes_and_rejects_one_outside_the_reference(war
             "acquisition_channel__channel__ref_stg_ref_channels_" in k] == ["pass"]
     # (orphan user ids only warn: this tiny landing has no users export)
     assert [k for k, v in statuses.items() if v not in ("success", "pass", "warn")] == []
-    with duckdb.connect(str(path)) as con:
+    with settings_of(path).warehouse().connect() as con:
         assert con.execute("select channel_group, is_paid from staging.stg_ref_channels "
                            "where channel = 'douyin'").fetchone() == ("social", True)
         # a code written past ingestion (not in reference.channels) ...

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.contract import load_contract
-from orchestration.settings import REPO_ROOT
+from lending.contract import load_contract
+from lending.settings import REPO_ROOT
 
 CONTRACT = load_contract()
 SCANNED = [REPO_ROOT / "orchestration", REPO_ROOT / "ml", REPO_ROOT / "dbt_project"]

@@ -8,7 +8,7 @@ import matplotlib
 import pandas as pd
 import pytest
 
-from orchestration.report import build_report
+from lending.report import build_report
 
 matplotlib.use("Agg")
 

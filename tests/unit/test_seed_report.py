@@ -4,7 +4,7 @@ import json
 
 import duckdb
 
-from orchestration.seed_report import seed_backfill_warnings
+from lending.seed_report import seed_backfill_warnings
 
 
 def _manifest(tmp_path):

@@ -8,14 +8,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.serving import (
+from lending.serving import (
     CURRENT,
     KEEP_VERSIONS,
     PARQUET_VERSION_KEY,
     VERSIONS_DIR,
     current_version_dir,
     publish,
-    publish_snapshot,
     publishing_temporaries,
 )
 
@@ -70,7 +69,6 @@ def test_publishes_marts_scores_and_intermediate_never_raw_staging_seeds_or_refe
     manifest = json.loads((serving / "current" / "manifest.json").read_text())
     assert manifest["version_id"] == published.version
     assert manifest["row_counts"] == expected
-    assert publish_snapshot(warehouse, serving) == expected  # the original interface
 
 
 def test_a_new_version_swaps_snapshot_and_parquet_together(warehouse, tmp_path):

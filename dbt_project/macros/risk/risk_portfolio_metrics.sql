@@ -40,9 +40,9 @@ aggregated as (
         sum(case when bucket = '{{ code }}' then 1 else 0 end) as {{ col }}_loans,
         {%- endfor %}
         sum(case when dpd > 90 and is_active then outstanding_principal else 0 end) as dpd90_principal,
-        sum(case when dpd > 30 and is_active then outstanding_principal else 0 end) as dpd30_principal,
+        sum(case when dpd > {{ var('risk_delinquent_dpd') }} and is_active then outstanding_principal else 0 end) as dpd30_principal,
         sum(case when dpd > 90 and is_active then 1 else 0 end) as dpd90_loans,
-        sum(case when dpd > 30 and is_active then 1 else 0 end) as dpd30_loans,
+        sum(case when dpd > {{ var('risk_delinquent_dpd') }} and is_active then 1 else 0 end) as dpd30_loans,
         sum(case when is_charged_off and charge_off_date >= month_start_date then 1 else 0 end)
             as charged_off_loans,
         sum(charge_off_amount_in_month) as charge_off_amount,

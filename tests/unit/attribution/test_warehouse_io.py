@@ -4,14 +4,14 @@ export_data_driven_attribution (the Spark route) writes the same tables to the l
 import duckdb
 import pytest
 
-from orchestration.attribution import (
+from lending.lake import PARQUET_FILE
+from ml.attribution.warehouse import (
     AGGREGATE_SQL,
     SCHEMA,
     TABLES,
     export_data_driven_attribution,
     run_data_driven_attribution,
 )
-from orchestration.lake import PARQUET_FILE
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ with journeys as (
 
 touches as (
     select touch_id, visitor_id, user_id, channel, touched_at
-    from {{ ref('fct_touchpoints') }}
+    from {{ ref('int_attribution_touchpoints') }}
 ),
 
 matched as (

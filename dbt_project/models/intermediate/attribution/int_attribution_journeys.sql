@@ -11,14 +11,14 @@ with conversions as (
 
 anonymous_visitors as (
     select visitor_id, max(touched_at) as last_touch_at
-    from {{ ref('fct_touchpoints') }}
+    from {{ ref('int_attribution_touchpoints') }}
     where user_id is null
     group by visitor_id
 ),
 
 user_last_touch as (
     select user_id, max(touched_at) as last_touch_at
-    from {{ ref('fct_touchpoints') }}
+    from {{ ref('int_attribution_touchpoints') }}
     where user_id is not null
     group by user_id
 ),

@@ -1,9 +1,10 @@
 -- Balances and losses per reporting month x product x acquisition channel, from the risk marts
 -- (one definition of outstanding principal and charge-off; docs/risk_definitions.md):
 --   principal_days = sum over the days D of the period of the end-of-day outstanding principal
---     of D, from fct_loan_dpd_intervals (constant outstanding per interval, so each interval adds
+--     of D, from int_risk_loan_dpd_intervals (constant outstanding per interval, so each interval adds
 --     outstanding x days of overlap with [month_start_date, month_end_date]; no daily expansion);
---   month-end outstanding, charge-offs and recoveries of the month from fct_loan_month_end.
+--   month-end outstanding, charge-offs and recoveries of the month from int_risk_loan_month_end
+--   (published as fct_loan_dpd_intervals and fct_loan_month_end).
 -- Product and acquisition channel are the loan's own (int_risk_loan_lifecycle, which takes the
 -- channel from the lifecycle family's int_user_acquisition).
 with month_ends as (
@@ -25,7 +26,7 @@ interval_months as (
             as overlap_start,
         case when i.valid_to <= m.month_end_date then i.valid_to
              else {{ risk_add_days('m.month_end_date', 1) }} end as overlap_end
-    from {{ ref('fct_loan_dpd_intervals') }} as i
+    from {{ ref('int_risk_loan_dpd_intervals') }} as i
     inner join month_ends as m
         on i.valid_from <= m.month_end_date
        and i.valid_to > m.month_start_date
@@ -51,11 +52,11 @@ month_end_figures as (
         sum(outstanding_principal) as outstanding_principal,
         sum(charge_off_amount_in_month) as charge_off_amount,
         sum(recoveries_in_month) as recoveries
-    from {{ ref('fct_loan_month_end') }}
+    from {{ ref('int_risk_loan_month_end') }}
     group by month_end_date, product, acquisition_channel
 )
 
--- every loan with an interval in a month is in fct_loan_month_end for that month (its grid runs
+-- every loan with an interval in a month is in int_risk_loan_month_end for that month (its grid runs
 -- from the disbursement month on), so the month-end figures carry every segment
 select
     cast(f.month_end_date as date) as month_end_date,

@@ -1,24 +1,12 @@
 -- Keyed hashes of every user's phone and ID number over time: user x identity type x
--- [valid_from, valid_to), from every exported version of the user record (stg_users keeps only
--- the newest version; a phone changed later must not count at an earlier application).
--- Definitions: docs/fraud_definitions.md. Hashes only (macro pii_hash, the same keyed hash as
--- stg_users); a table, so the hashing key never sits in a view's SQL text.
-with versions as (
-    select user_id, updated_at, registered_at, phone, id_number
-    from {{ source('raw', 'users') }}
+-- [valid_from, valid_to), from every exported version of the user record (stg_user_versions;
+-- stg_users keeps only the newest version, and a phone changed later must not count at an earlier
+-- application). Definitions: docs/fraud_definitions.md. Hashes only (hashed in staging by macro
+-- pii_hash, the same keyed hash as stg_users).
+with distinct_versions as (
+    select user_id, updated_at, registered_at, phone_hash, id_number_hash
+    from {{ ref('stg_user_versions') }}
     where user_id is not null
-),
-
--- one row per (user, updated_at): several exports of the same version are identical
-distinct_versions as (
-    select
-        user_id,
-        updated_at,
-        max(registered_at) as registered_at,
-        max(phone) as phone,
-        max(id_number) as id_number
-    from versions
-    group by user_id, updated_at
 ),
 
 ordered as (
@@ -26,8 +14,8 @@ ordered as (
         user_id,
         updated_at,
         registered_at,
-        phone,
-        id_number,
+        phone_hash,
+        id_number_hash,
         row_number() over (partition by user_id order by updated_at) as version_no,
         lead(updated_at) over (partition by user_id order by updated_at) as next_updated_at
     from distinct_versions
@@ -40,8 +28,8 @@ hashed as (
         case when version_no = 1 and registered_at < updated_at then registered_at else updated_at end
             as valid_from,
         next_updated_at as valid_to,
-        {{ pii_hash('phone') }} as phone_hash,
-        {{ pii_hash('id_number') }} as id_number_hash
+        phone_hash,
+        id_number_hash
     from ordered
 )
 

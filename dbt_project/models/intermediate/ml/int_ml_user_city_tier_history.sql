@@ -1,16 +1,9 @@
 -- City tier of every user over time: user x [valid_from, valid_to) from every exported version of
--- the user record (stg_users keeps only the newest version, which would leak a later move into
--- features dated before it). Only non-personal columns leave the raw table.
-with versions as (
-    select user_id, city_tier, updated_at, registered_at
-    from {{ source('raw', 'users') }}
-),
-
--- one row per (user, updated_at): several exports of the same version are identical
-distinct_versions as (
-    select user_id, updated_at, max(registered_at) as registered_at, max(city_tier) as city_tier
-    from versions
-    group by user_id, updated_at
+-- the user record (stg_user_versions; stg_users keeps only the newest version, which would leak a
+-- later move into features dated before it). Only non-personal columns are read.
+with distinct_versions as (
+    select user_id, updated_at, registered_at, city_tier
+    from {{ ref('stg_user_versions') }}
 ),
 
 ordered as (

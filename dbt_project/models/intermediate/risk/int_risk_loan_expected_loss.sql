@@ -8,7 +8,7 @@
 -- application risk; the bucket's 12-month charge-off level is kept. LGD = int_risk_lgd.
 with loan_month as (
     select loan_id, month_end_date, bucket, outstanding_principal
-    from {{ ref('fct_loan_month_end') }}
+    from {{ ref('int_risk_loan_month_end') }}
     where is_active
 ),
 

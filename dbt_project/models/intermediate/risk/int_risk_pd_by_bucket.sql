@@ -21,7 +21,7 @@ observations as (
                 and f.charge_off_date <= {{ risk_add_months('f.month_end_date', 12) }} then 1
             else 0
         end as charged_off_within_12m
-    from {{ ref('fct_loan_month_end') }} as f
+    from {{ ref('int_risk_loan_month_end') }} as f
     cross join as_of as a
     where f.is_active
       and f.is_complete_month

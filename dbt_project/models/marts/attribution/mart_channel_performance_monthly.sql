@@ -49,10 +49,17 @@ borrower_credits as (
     where conversion_type = 'first_loan'
 ),
 
+-- the borrower's 12-month value: its one definition is the lifecycle marts' mart_user_value.value_12m
+-- (null while the 12 months after the first disbursement are not yet observed)
+user_value_12m as (
+    select user_id, cast(value_12m as double) as value_12m
+    from {{ ref('mart_user_value') }}
+),
+
 value_12m as (
     select c.month, c.channel, {{ attribution_sum('c.credit * v.value_12m') }} as attributed_value_12m
     from borrower_credits as c
-    left join {{ ref('int_attribution_user_value_12m') }} as v
+    left join user_value_12m as v
         on v.user_id = c.user_id
     where c.model = '{{ default_model }}'
     group by c.month, c.channel
@@ -63,11 +70,10 @@ value_12m as (
 first_loan_quality as (
     select
         l.loan_id,
-        case when l.first_due_date is not null
-                  and {{ risk_add_days('l.first_due_date', 30) }} <= a.as_of_date then 1 else 0 end as fpd30_eligible,
-        case when l.first_installment_max_dpd > 30 then 1 else 0 end as fpd30,
+        {{ risk_fpd_eligible('l.first_due_date', 'a.as_of_date', var('risk_delinquent_dpd')) }} as fpd30_eligible,
+        {{ risk_fpd('l.first_installment_max_dpd', var('risk_delinquent_dpd')) }} as fpd30,
         case when m.loan_id is not null then 1 else 0 end as mob3_eligible,
-        case when m.max_dpd_to_date > 30 then 1 else 0 end as ever_dpd30_mob3
+        case when m.max_dpd_to_date > {{ var('risk_delinquent_dpd') }} then 1 else 0 end as ever_dpd30_mob3
     from {{ ref('int_risk_loan_lifecycle') }} as l
     cross join {{ ref('int_risk_as_of_date') }} as a
     left join {{ ref('fct_loan_month_end') }} as m

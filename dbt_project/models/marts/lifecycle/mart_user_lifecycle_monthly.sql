@@ -146,14 +146,14 @@ tiered as (
     select
         r.*,
         case
-            when r.max_dpd > 30 or r.has_charged_off then 'delinquent'
+            when r.max_dpd > {{ var('risk_delinquent_dpd') }} or r.has_charged_off then 'delinquent'
             when r.max_dpd >= 1 then 'at_risk'
             when r.activity_status = 'active'
              and {{ risk_days_between('r.last_activity_date', 'r.month_end_date') }} > {{ quiet_days }}
                 then 'at_risk'
             when r.activity_status = 'active'
              and r.is_borrower
-             and r.max_dpd_ever <= 30
+             and r.max_dpd_ever <= {{ var('risk_delinquent_dpd') }}
              and r.value_trailing_12m > 0
              and r.value_rank_share <= {{ high_value_share }}
                 then 'high_value'

@@ -219,6 +219,6 @@ select
     cast({{ dbt.datediff('last_payoff_date', 'applied_date', 'day') }} as integer) as days_since_last_payoff,
     cast(app_events_30d as integer) as app_events_30d,
     cast(mob6_end_date as date) as mob6_end_date,
-    cast(case when mob6_end_date is not null then max_dpd_mob6 > 30 end as boolean) as is_bad,
+    cast(case when mob6_end_date is not null then max_dpd_mob6 > {{ var('risk_delinquent_dpd') }} end as boolean) as is_bad,
     cast(as_of_date as date) as as_of_date
 from aged

@@ -1,7 +1,7 @@
 -- First-payment default per disbursement month x product x acquisition channel.
 -- FPDk = share of loans whose FIRST installment (earliest due date) reached DPD > k, among loans
--- whose first due date lies at least k days before the as-of date (first_due_date + k <= as-of).
--- An early payoff settles the first installment as well.
+-- whose first due date lies at least k days before the as-of date (first_due_date + k <= as-of):
+-- macros risk_fpd / risk_fpd_eligible. FPD30: k = var risk_delinquent_dpd.
 with as_of as (
     select as_of_date from {{ ref('int_risk_as_of_date') }}
 ),
@@ -20,12 +20,10 @@ flags as (
         product,
         acquisition_channel,
         principal,
-        case when first_due_date is not null
-                  and {{ risk_add_days('first_due_date', 7) }} <= as_of_date then 1 else 0 end as fpd7_eligible,
-        case when first_installment_max_dpd > 7 then 1 else 0 end as fpd7,
-        case when first_due_date is not null
-                  and {{ risk_add_days('first_due_date', 30) }} <= as_of_date then 1 else 0 end as fpd30_eligible,
-        case when first_installment_max_dpd > 30 then 1 else 0 end as fpd30
+        {{ risk_fpd_eligible('first_due_date', 'as_of_date', 7) }} as fpd7_eligible,
+        {{ risk_fpd('first_installment_max_dpd', 7) }} as fpd7,
+        {{ risk_fpd_eligible('first_due_date', 'as_of_date', var('risk_delinquent_dpd')) }} as fpd30_eligible,
+        {{ risk_fpd('first_installment_max_dpd', var('risk_delinquent_dpd')) }} as fpd30
     from loans
 ),
 

@@ -1,4 +1,4 @@
--- GENERATED from orchestration/contract/landing_contract.yml by `make contract`. Do not edit.
+-- GENERATED from lending/contract/landing_contract.yml by `make contract`. Do not edit.
 select
     cast(channel as {{ dbt.type_string() }}) as channel,
     cast(channel_group as {{ dbt.type_string() }}) as channel_group,

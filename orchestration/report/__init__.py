@@ -1,5 +1,0 @@
-"""The HTML report: one self-contained page of the published marts (see ``build.py``)."""
-
-from orchestration.report.build import REPORT_NAME, build_report
-
-__all__ = ["REPORT_NAME", "build_report"]

@@ -1,0 +1,62 @@
+"""The ML wiring in Dagster: group, schedule targeting both training assets, promote job, and a
+materialization of the training asset registers a new version (on synthetic features)."""
+
+import dagster as dg
+
+from lending.settings import TIMEZONE, Settings
+from ml import config
+from ml.registry import Registry
+from orchestration.assets.ml import CHURN_MODEL_KEY, CREDIT_MODEL_KEY, credit_model
+from orchestration.definitions import build_definitions
+from orchestration.resources import MlRegistry, WarehouseResource
+from tools.harness.synthetic import credit_features
+
+
+def test_weekly_schedule_targets_both_training_assets(tmp_path):
+    defs = build_definitions(Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)}))
+    schedule = defs.resolve_schedule_def("ml_weekly_retrain")
+    assert schedule.cron_schedule == "0 3 * * 1"
+    assert schedule.execution_timezone == TIMEZONE
+    job = defs.resolve_job_def(schedule.job_name)
+    keys = set(job.asset_layer.selected_asset_keys)
+    assert {CREDIT_MODEL_KEY, CHURN_MODEL_KEY} <= keys
+    graph = defs.resolve_asset_graph()
+    assert {graph.get(k).group_name for k in (CREDIT_MODEL_KEY, CHURN_MODEL_KEY)} == {"ml"}
+    assert defs.resolve_job_def("ml_promote") is not None
+    # make run's warehouse job trains and scores too
+    build = set(defs.resolve_job_def("build_warehouse").asset_layer.selected_asset_keys)
+    assert {CREDIT_MODEL_KEY, CHURN_MODEL_KEY, dg.AssetKey(["ml", "credit_scores"])} <= build
+
+
+def test_materialization_registers_a_new_version(tmp_path):
+    settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
+    warehouse = settings.warehouse()
+    warehouse.path.parent.mkdir(parents=True)
+    with warehouse.connect() as con:
+        con.execute("create schema marts")
+        con.register("f", credit_features(2500, seed=21))
+        con.execute("create table marts.feat_credit_applications as select * from f")
+    resources = {"duckdb": WarehouseResource.from_settings(settings),
+                 "ml_registry": MlRegistry(data_dir=str(tmp_path))}
+    for expected in (1, 2):
+        result = dg.materialize([credit_model], resources=resources)
+        assert result.success
+        versions = Registry(tmp_path).versions(config.CREDIT_MODEL)
+        assert list(versions["version"]) == list(range(1, expected + 1))
+    metadata = result.asset_materializations_for_node("ml__credit_model")[0].metadata
+    assert metadata["credit_pd/version"].value == "2"
+    assert "data:image/png;base64," in metadata["credit_pd/plots"].value
+    with warehouse.connect(read_only=True) as con:
+        assert con.execute("select count(*) from ml.model_registry").fetchone()[0] == 4  # 2 models x 2
+    # the manual job rolls the champion back to version 1 and rewrites the mirror
+    from orchestration.jobs import ml_promote
+
+    assert Registry(tmp_path).champion_version(config.CREDIT_MODEL) == "2"
+    run = ml_promote.execute_in_process(
+        run_config={"ops": {"change_champion": {"config": {"model": config.CREDIT_MODEL,
+                                                           "action": "rollback"}}}},
+        resources=resources)
+    assert run.success and run.output_for_node("change_champion") == "1"
+    with warehouse.connect(read_only=True) as con:
+        assert con.execute("select version from ml.model_registry where model_name = 'credit_pd' "
+                           "and status = 'champion'").fetchall() == [(1,)]

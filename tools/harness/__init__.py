@@ -1,0 +1,2 @@
+"""Simulate and build: a dataset from the simulator, loaded and built by dbt on DuckDB or Spark,
+for the Spark parity tests, the ML end-to-end test and the benchmark."""
