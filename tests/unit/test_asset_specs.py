@@ -14,7 +14,7 @@ from orchestration.ml_jobs import TRAINING_ASSETS
 from orchestration.settings import Settings
 
 GROUPS = {"landing", "ingestion", "staging", "risk", "lifecycle", "attribution", "ml", "serving",
-          "fraud", "finance", "kpi"}
+          "fraud", "finance", "kpi", "regulatory"}
 
 
 @pytest.fixture(scope="module")
