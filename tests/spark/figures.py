@@ -143,7 +143,7 @@ FIGURES: tuple[Figures, ...] = (
     # regulatory (docs/regulatory_definitions.md): all-in APR by Newton steps, the roll-rate chain
     # unrolled per month, stages, scenario-weighted ECL (the models after scoring read model PD)
     Figures("intermediate.int_disclosure_loan_all_in_apr", ("loan_id",),
-            ("installments", "amount_due", "contract_apr", "all_in_apr", "npv_residual"),
+            ("installments", "amount_due", "contract_apr", "all_in_apr", "npv_error"),
             FLOAT_TOLERANCE),
     Figures("intermediate.int_ecl_roll_matrix", ("from_state", "to_state"),
             ("loans", "balance", "from_state_loans", "transition_probability"), FLOAT_TOLERANCE),

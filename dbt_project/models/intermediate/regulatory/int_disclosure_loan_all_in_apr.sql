@@ -7,8 +7,8 @@
 -- (interest = balance x APR / 12) up to the rounding of the schedule to cents.
 -- r by Newton's method from the contract rate APR / 12: the present value is convex and
 -- decreasing in r, so from the contract rate (at or below the root, fees only add cost) every step
--- stays at or below the root and converges; npv_residual (present value at the result minus
--- the principal, CNY) is tested. Loans without a schedule (installments quarantined) are left out.
+-- stays at or below the root and converges; npv_error (|present value at the result minus the
+-- principal|, CNY) is tested. Loans without a schedule (installments quarantined) are left out.
 {%- set newton_steps = 6 %}
 
 with loans as (
@@ -66,7 +66,9 @@ select
     cast(s.installments as integer) as installments,
     cast(s.amount_due as decimal(18, 2)) as amount_due,
     cast(round(12 * r.monthly_rate, 6) as double) as all_in_apr,
-    cast(r.npv_residual as double) as npv_residual
+    -- to 1e-6 CNY: the sum's last bits depend on the order of summation, which varies between
+    -- runs; abs, so that a rounded -0.0 cannot differ from 0.0 either
+    cast(abs(round(r.npv_residual, 6)) as double) as npv_error
 from loans as l
 inner join schedules as s on s.loan_id = l.loan_id
 inner join residual as r on r.loan_id = l.loan_id
