@@ -3,8 +3,9 @@
 -- definition each): the total row against mart_portfolio_monthly, each product row against
 -- mart_portfolio_monthly_segmented summed over channels and city tiers. Outstanding loans and
 -- principal, overdue (every bucket but M0), overdue > 90 (M4+: the NPL balance; also the NPL ratio
--- and count rate), disbursed loans and principal; cumulative principal = the running sum of the
--- principal disbursed.
+-- and count rate), disbursed loans and principal; cumulative loans and principal = the running sums
+-- of the loans and principal disbursed. Active borrowers of the total row = mart_growth_monthly's
+-- (lifecycle: distinct users with an outstanding loan at the month-end).
 with risk_total as (
     select
         month_end_date,
@@ -17,6 +18,8 @@ with risk_total as (
         m4plus_principal as overdue_90_principal,
         disbursed_loans,
         disbursed_principal,
+        sum(disbursed_loans) over (order by month_end_date rows between unbounded preceding and current row)
+            as cumulative_loans,
         sum(disbursed_principal) over (order by month_end_date rows between unbounded preceding and current row)
             as cumulative_principal,
         npl_ratio,
@@ -43,6 +46,9 @@ risk_product_month as (
 risk_product as (
     select
         *,
+        sum(disbursed_loans) over (
+            partition by product order by month_end_date rows between unbounded preceding and current row
+        ) as cumulative_loans,
         sum(disbursed_principal) over (
             partition by product order by month_end_date rows between unbounded preceding and current row
         ) as cumulative_principal,
@@ -57,8 +63,12 @@ risk as (
     select
         month_end_date, product, active_loans, outstanding_principal, overdue_loans, overdue_principal,
         overdue_90_loans, overdue_90_principal, disbursed_loans, disbursed_principal,
-        cumulative_principal, npl_ratio, npl_count_rate
+        cumulative_loans, cumulative_principal, npl_ratio, npl_count_rate
     from risk_product
+),
+
+growth as (
+    select month_start_date, active_borrowers from {{ ref('mart_growth_monthly') }}
 )
 
 select
@@ -72,6 +82,9 @@ from risk as r
 full outer join {{ ref('mart_disclosure_monthly') }} as d
     on d.month_end_date = r.month_end_date
    and d.product = r.product
+left join growth as g
+    on d.is_total
+   and g.month_start_date = {{ risk_month_start('d.month_end_date') }}
 where r.month_end_date is null
    or d.month_end_date is null
    or d.loans_outstanding <> r.active_loans
@@ -82,6 +95,8 @@ where r.month_end_date is null
    or abs(d.overdue_90_principal - r.overdue_90_principal) > 0.005
    or d.disbursed_loans <> r.disbursed_loans
    or abs(d.disbursed_principal - r.disbursed_principal) > 0.005
+   or d.cumulative_loans <> r.cumulative_loans
    or abs(d.cumulative_principal - r.cumulative_principal) > 0.005
+   or (d.is_total and coalesce(g.active_borrowers, -1) <> d.active_borrowers)
    or abs(coalesce(d.overdue_90_amount_rate, 0) - coalesce(r.npl_ratio, d.overdue_90_amount_rate, 0)) > 1e-9
    or abs(coalesce(d.overdue_90_count_rate, 0) - coalesce(r.npl_count_rate, d.overdue_90_count_rate, 0)) > 1e-9

@@ -81,8 +81,10 @@ horizons as (
 select
     cast(b.bucket as {{ dbt.type_string() }}) as bucket,
     cast(h.horizon_months as integer) as horizon_months,
+    -- to 12 decimals: the chain's sums end in bits that depend on the engine's order of summation,
+    -- and an ECL on an exact half cent would then round to different cents on DuckDB and Spark
     cast(
-        case when coalesce(c.probability, 0) > 1 then 1.0 else coalesce(c.probability, 0) end
+        round(case when coalesce(c.probability, 0) > 1 then 1.0 else coalesce(c.probability, 0) end, 12)
         as double
     ) as lifetime_pd
 from buckets as b

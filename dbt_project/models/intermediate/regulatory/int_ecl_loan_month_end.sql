@@ -132,13 +132,16 @@ applied as (
     cross join lgd as l
 ),
 
--- probability-weighted over the month's scenarios: sum of weight x min(1, PD x multiplier)
+-- probability-weighted over the month's scenarios: sum of weight x min(1, PD x multiplier), to 12
+-- decimals: the sum's last bits depend on the engine's order of summation (0.6 x 0.25 + 0.2 x 0.2125
+-- + 0.2 x 0.35 is 0.2625 in one order and 0.26249999999999996 in another), which would move an ECL
+-- on an exact half cent to different cents
 weighted as (
     select
         a.loan_id,
         a.month_end_date,
-        sum(sc.weight * case when a.pd_applied * sc.pd_multiplier > 1 then 1.0
-                             else a.pd_applied * sc.pd_multiplier end) as pd_weighted
+        round(sum(sc.weight * case when a.pd_applied * sc.pd_multiplier > 1 then 1.0
+                                   else a.pd_applied * sc.pd_multiplier end), 12) as pd_weighted
     from applied as a
     inner join {{ ref('int_ecl_scenarios_monthly') }} as sc
         on sc.month_end_date = a.month_end_date

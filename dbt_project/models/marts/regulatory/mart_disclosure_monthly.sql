@@ -113,14 +113,14 @@ select
     cast(a.active_borrowers as bigint) as active_borrowers,
     cast(a.overdue_loans as bigint) as overdue_loans,
     cast(a.overdue_principal as decimal(18, 2)) as overdue_principal,
-    cast(case when a.loans_outstanding > 0 then a.overdue_loans * 1.0 / a.loans_outstanding end as double)
+    cast(case when a.loans_outstanding > 0 then cast(a.overdue_loans as double) / a.loans_outstanding end as double)
         as overdue_count_rate,
     cast(case when a.principal_outstanding > 0
               then cast(a.overdue_principal as double) / a.principal_outstanding end as double)
         as overdue_amount_rate,
     cast(a.overdue_90_loans as bigint) as overdue_90_loans,
     cast(a.overdue_90_principal as decimal(18, 2)) as overdue_90_principal,
-    cast(case when a.loans_outstanding > 0 then a.overdue_90_loans * 1.0 / a.loans_outstanding end as double)
+    cast(case when a.loans_outstanding > 0 then cast(a.overdue_90_loans as double) / a.loans_outstanding end as double)
         as overdue_90_count_rate,
     cast(case when a.principal_outstanding > 0
               then cast(a.overdue_90_principal as double) / a.principal_outstanding end as double)
@@ -144,11 +144,11 @@ select
     cast(a.disbursed_loans_priced as bigint) as disbursed_loans_priced,
     cast(a.loans_all_in_apr_over_24 as bigint) as loans_all_in_apr_over_24,
     cast(case when a.disbursed_loans_priced > 0
-              then a.loans_all_in_apr_over_24 * 1.0 / a.disbursed_loans_priced end as double)
+              then cast(a.loans_all_in_apr_over_24 as double) / a.disbursed_loans_priced end as double)
         as share_loans_all_in_apr_over_24,
     cast(a.loans_all_in_apr_over_36 as bigint) as loans_all_in_apr_over_36,
     cast(case when a.disbursed_loans_priced > 0
-              then a.loans_all_in_apr_over_36 * 1.0 / a.disbursed_loans_priced end as double)
+              then cast(a.loans_all_in_apr_over_36 as double) / a.disbursed_loans_priced end as double)
         as share_loans_all_in_apr_over_36
 from aggregated as a
 left join concentration as c

@@ -12,8 +12,8 @@ with loan_month as (
         ead,
         pd_applied,
         -- per-loan amounts rounded to cents, so the sums are exact and re-runs identical
-        cast(round(ecl, 2) as decimal(18, 2)) as allowance,
-        cast(round(ecl_unadjusted, 2) as decimal(18, 2)) as allowance_unadjusted
+        {{ round_cents('ecl') }} as allowance,
+        {{ round_cents('ecl_unadjusted') }} as allowance_unadjusted
     from {{ ref('int_ecl_loan_month_end') }}
 ),
 

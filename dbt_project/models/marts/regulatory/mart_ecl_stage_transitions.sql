@@ -52,7 +52,7 @@ select
     cast(to_state as {{ dbt.type_string() }}) as to_state,
     cast(loans as bigint) as loans,
     cast(balance as decimal(18, 2)) as balance,
-    cast(loans * 1.0 / sum(loans) over (partition by month_end_date, from_stage) as double) as count_rate,
+    cast(cast(loans as double) / sum(loans) over (partition by month_end_date, from_stage) as double) as count_rate,
     cast(cast(balance as double) / sum(balance) over (partition by month_end_date, from_stage) as double)
         as balance_rate
 from counted

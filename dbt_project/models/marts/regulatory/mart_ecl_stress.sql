@@ -12,15 +12,13 @@ with loan_scenario as (
         e.stage,
         e.is_npl,
         e.ead,
-        cast(round(
-            case when e.pd_applied * s.pd_multiplier > 1 then 1.0 else e.pd_applied * s.pd_multiplier end
-            * e.lgd * e.ead, 2) as decimal(18, 2)) as allowance,
+        {{ round_cents('case when e.pd_applied * s.pd_multiplier > 1 then 1.0
+                                else e.pd_applied * s.pd_multiplier end * e.lgd * e.ead') }} as allowance,
         -- performing loans expected to default within 12 months under the scenario
         case
             when e.is_npl then e.ead
-            else cast(round(
-                case when e.pd_12m * s.pd_multiplier > 1 then 1.0 else e.pd_12m * s.pd_multiplier end
-                * e.ead, 2) as decimal(18, 2))
+            else {{ round_cents('case when e.pd_12m * s.pd_multiplier > 1 then 1.0
+                                     else e.pd_12m * s.pd_multiplier end * e.ead') }}
         end as stressed_npl_principal
     from {{ ref('int_ecl_loan_month_end') }} as e
     inner join {{ ref('int_ecl_scenarios_monthly') }} as s
