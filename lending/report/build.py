@@ -28,6 +28,7 @@ SECTIONS = (
     ("vintage", "Vintage curves", sections.vintage_curves),
     ("roll-rates", "Roll-rate heat map", sections.roll_rates),
     ("npl", "NPL and PAR30 trend", sections.npl_par30),
+    ("regulatory", "Loss allowance (ECL) and disclosure", sections.regulatory),
     ("retention", "Cohort retention heat map", sections.cohort_retention),
     ("attribution", "Attribution by model per channel", sections.attribution_by_model),
     ("cac", "CAC vs 12-month value per channel", sections.cac_vs_value),

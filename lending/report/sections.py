@@ -184,3 +184,65 @@ def _model_plots(name: str, run_id: str, mlflow_dir: Path | None) -> str:
     if not out:
         return f'<p class="missing">{html.escape(name)}: run {run_id} logged no plots.</p>'
     return f'<div class="model-plots">{"".join(out)}</div>'
+
+
+STAGE_NAMES = {1: "Stage 1 (12-month ECL)", 2: "Stage 2 (lifetime ECL)", 3: "Stage 3 (lifetime ECL)"}
+COUNT, CNY, RATIO = "{:,.0f}".format, "{:,.0f}".format, "{:.2%}".format
+# (mart_disclosure_monthly column, row label, format) in table order
+DISCLOSURE_FIGURES = (
+    ("cumulative_loans", "Loans disbursed since inception", COUNT),
+    ("cumulative_principal", "Principal disbursed since inception (CNY)", CNY),
+    ("cumulative_borrowers", "Borrowers since inception", COUNT),
+    ("loans_outstanding", "Loans outstanding", COUNT),
+    ("principal_outstanding", "Principal outstanding (CNY)", CNY),
+    ("active_borrowers", "Active borrowers", COUNT),
+    ("overdue_count_rate", "Overdue rate by count (项目逾期率, DPD ≥ 1)", RATIO),
+    ("overdue_amount_rate", "Overdue rate by amount (金额逾期率, DPD ≥ 1)", RATIO),
+    ("overdue_90_count_rate", "Overdue > 90 days by count", RATIO),
+    ("overdue_90_amount_rate", "Overdue > 90 days by amount", RATIO),
+    ("largest_borrower_share", "Largest borrower, share of outstanding", RATIO),
+    ("top_borrowers_share", "Largest borrowers (top N), share of outstanding", RATIO),
+    ("disbursed_loans", "Loans disbursed in the month", COUNT),
+    ("avg_contract_apr", "Mean contract APR (disbursed in the month)", RATIO),
+    ("avg_all_in_apr", "Mean all-in APR, fees included", RATIO),
+    ("max_all_in_apr", "Highest all-in APR", RATIO),
+    ("share_loans_all_in_apr_over_24", "Share above 24% all-in", RATIO),
+    ("share_loans_all_in_apr_over_36", "Share above 36% all-in", RATIO),
+)
+
+
+def regulatory(con) -> str:
+    """Loss allowance and coverage by stage at the latest month-end, coverage by stage over time,
+    and the disclosure table of that month-end (docs/regulatory_definitions.md)."""
+    stages = read(con, "marts.mart_ecl_monthly", """
+        select month_end_date, stage, sum(loans) as loans,
+               cast(sum(gross_carrying_amount) as double) as gross,
+               cast(sum(allowance) as double) as allowance
+        from marts.mart_ecl_monthly group by month_end_date, stage order by month_end_date, stage""")
+    latest = stages["month_end_date"].max()
+    now = stages[stages["month_end_date"].eq(latest)].set_index("stage")[["loans", "gross", "allowance"]]
+    now.index = now.index.map(STAGE_NAMES)
+    now.loc["Total"] = now.sum()
+    now["coverage"] = now["allowance"] / now["gross"]
+    allowance = pd.DataFrame({
+        "loans": now["loans"].map(COUNT), "gross carrying amount (CNY)": now["gross"].map(CNY),
+        "allowance (CNY)": now["allowance"].map(CNY), "coverage": now["coverage"].map(RATIO)})
+    stages["coverage"] = stages["allowance"] / stages["gross"]
+    trend = stages.pivot(index="month_end_date", columns="stage", values="coverage")
+    trend.columns = [f"stage {s}" for s in trend.columns]
+    disclosure = read(con, "marts.mart_disclosure_monthly", f"""
+        select month_end_date, product, {', '.join(c for c, _, _ in DISCLOSURE_FIGURES)}
+        from marts.mart_disclosure_monthly
+        where month_end_date = (select max(month_end_date) from marts.mart_disclosure_monthly)
+        order by is_total desc, product""")
+    disclosed = disclosure["month_end_date"].iloc[0]
+    disclosure = disclosure.set_index("product")
+    table = pd.DataFrame({label: disclosure[c].astype(float).map(fmt, na_action="ignore")
+                          for c, label, fmt in DISCLOSURE_FIGURES}).T.fillna("–")
+    return (f"<h3>Loss allowance by stage at {latest:%Y-%m-%d}</h3>"
+            + allowance.to_html(classes="ecl", border=0)
+            + figure(charts.lines(trend, "Coverage ratio (allowance / gross carrying amount) by stage",
+                                  "coverage"), "ecl_coverage")
+            + f"<h3>Disclosure at {disclosed:%Y-%m-%d}</h3>"
+            + table.to_html(classes="disclosure", border=0)
+            + '<p class="meta">Definitions: docs/regulatory_definitions.md.</p>')

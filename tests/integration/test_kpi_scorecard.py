@@ -12,8 +12,8 @@ from orchestration.assets.dbt import lending_dbt_models
 
 pytestmark = pytest.mark.integration
 
-KPIS = ("npl_ratio", "registration_conversion", "user_growth_yoy", "avg_apr", "approval_rate",
-        "cac_per_new_borrower")
+KPIS = ("npl_ratio", "ecl_coverage_ratio", "registration_conversion", "user_growth_yoy", "avg_apr",
+        "approval_rate", "cac_per_new_borrower")
 
 
 def test_scorecard_has_one_row_per_month_and_plan_kpi(con):

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.integration
 
 REPORT_KEY = dg.AssetKey(["serving", "html_report"])
 # Sections the 3-month pipeline has data for (the ML registry only once a model trains).
-CHARTS = {"funnel", "vintage", "roll_rates", "npl_par30", "retention", "attribution", "cac_value"}
+CHARTS = {"funnel", "vintage", "roll_rates", "npl_par30", "ecl_coverage", "retention", "attribution",
+          "cac_value"}
 
 
 def _materialization(result) -> dg.AssetMaterialization:

@@ -14,7 +14,7 @@ from orchestration.jobs import TRAINING_ASSETS
 from orchestration.policy import owner_for, reads_analysts
 
 GROUPS = {"landing", "ingestion", "staging", "risk", "lifecycle", "attribution", "ml", "serving",
-          "fraud", "finance", "kpi"}
+          "fraud", "finance", "kpi", "regulatory"}
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from lending.report import build_report
+from lending.report.sections import DISCLOSURE_FIGURES
 
 matplotlib.use("Agg")
 
@@ -36,6 +37,22 @@ def _snapshot(path, *, with_ml: bool) -> None:
           (date '2025-01-31', 'M0', 'M0', 0.9), (date '2025-02-28', 'M0', 'M0', 0.75),
           (date '2025-02-28', 'M0', 'M1', 0.25), (date '2025-02-28', 'M1', 'M2', 1.0)
         ) t(month_end_date, from_state, to_state, balance_rate)""")
+    con.execute("""
+        create table marts.mart_ecl_monthly as select * from (values
+          (date '2025-01-31', 1, 10, 1000.00, 20.00),
+          (date '2025-02-28', 1, 10, 1000.00, 30.00), (date '2025-02-28', 1, 5, 1000.00, 10.00),
+          (date '2025-02-28', 3, 2, 500.00, 450.00)
+        ) t(month_end_date, stage, loans, gross_carrying_amount, allowance)""")
+    # every figure 0.5, except the ones checked; January must not be shown
+    figures = ", ".join(f"0.5 as {c}" for c, _, _ in DISCLOSURE_FIGURES
+                        if c not in ("cumulative_loans", "overdue_count_rate", "max_all_in_apr"))
+    con.execute(f"""
+        create table marts.mart_disclosure_monthly as
+        select *, {figures} from (values
+          (date '2025-01-31', 'all', true, 999, 0.9, 0.9),
+          (date '2025-02-28', 'consumer', false, 1234, 0.0925, 0.444742),
+          (date '2025-02-28', 'all', true, 21587, 0.0925, null)
+        ) t(month_end_date, product, is_total, cumulative_loans, overdue_count_rate, max_all_in_apr)""")
     con.execute("create table marts.mart_vintage (cohort_month date, months_on_book integer, "
                 "ever_dpd30_rate double, is_complete_month boolean)")  # empty
     con.execute("create table main.snapshot_info as select 'abcdef0123456789' as version_id, "
@@ -75,7 +92,7 @@ def test_report_values_and_missing_sections(tmp_path):
     page = out.read_text(encoding="utf-8")
 
     assert report.path == out
-    assert report.sections == ["kpi", "roll-rates", "npl", "models"]
+    assert report.sections == ["kpi", "roll-rates", "npl", "regulatory", "models"]
     assert report.missing["vintage"] == "marts.mart_vintage has no rows yet."
     assert report.missing["funnel"] == "marts.mart_funnel_monthly is not in the serving snapshot yet."
     assert page.count('class="missing">Not shown:') == 5  # funnel vintage retention attribution cac
@@ -93,12 +110,23 @@ def test_report_values_and_missing_sections(tmp_path):
     assert "run1" not in page and "0.710" in page
     assert 'data-chart="roc_credit_pd"><img alt="ROC credit_pd" src="data:image/png;base64,' in page
     assert 'data-chart="calibration_credit_pd"' in page
+    # regulatory: allowance by stage at the latest month-end (Feb), coverage 40 / 2000, 450 / 500,
+    # total 490 / 2500; the disclosure table of Feb, total column first, a null shown as a dash
+    ecl = page[page.index('id="regulatory"'):page.index('id="retention"')]
+    assert "Loss allowance by stage at 2025-02-28" in ecl and "Disclosure at 2025-02-28" in ecl
+    assert ("<th>Stage 1 (12-month ECL)</th>\n      <td>15</td>\n      <td>2,000</td>\n"
+            "      <td>40</td>\n      <td>2.00%</td>") in ecl
+    assert "<td>90.00%</td>" in ecl and "<th>Total</th>\n      <td>17</td>" in ecl
+    assert "<td>19.60%</td>" in ecl
+    assert "<th>all</th>\n      <th>consumer</th>" in ecl
+    assert "<td>21,587</td>\n      <td>1,234</td>" in ecl and "<td>999</td>" not in ecl
+    assert "<td>9.25%</td>" in ecl and "<td>–</td>\n      <td>44.47%</td>" in ecl
     assert "snapshot abcdef012345 published 2025-03-01" in page
     # self-contained: no script, nothing fetched
     assert "<script" not in page
     assert not re.search(r'(src|href)="(https?:)?//|url\(\s*["\']?https?:|@import', page)
-    # 2 SVG charts + 1 calibration SVG + 1 PNG
-    assert page.count('<figure class="chart"') == 4
+    # 3 SVG charts + 1 calibration SVG + 1 PNG
+    assert page.count('<figure class="chart"') == 5
     assert list(out.parent.iterdir()) == [out]  # no temporary file left
 
 
@@ -135,7 +163,7 @@ def test_report_renders_in_chromium(tmp_path):
 
     assert checks["errors"] == [] and checks["console"] == [] and checks["fetched"] == []
     assert [c["name"] for c in checks["charts"]] == [
-        "roll_rates", "npl_par30", "roc_credit_pd", "calibration_credit_pd"]
+        "roll_rates", "npl_par30", "ecl_coverage", "roc_credit_pd", "calibration_credit_pd"]
     for chart in checks["charts"]:
         assert chart["width"] > 100 and chart["height"] > 50 and chart["loaded"], chart
         assert chart["marks"] > 0, chart

@@ -20,6 +20,18 @@ npl as (
     from {{ ref('mart_portfolio_monthly') }}
 ),
 
+-- loss allowance / gross carrying amount at the month-end over all stages and segments
+-- (mart_ecl_monthly.coverage_ratio without the split)
+coverage as (
+    select
+        {{ risk_month_start('month_end_date') }} as month_start_date,
+        'ecl_coverage_ratio' as kpi,
+        case when sum(gross_carrying_amount) > 0
+             then cast(sum(allowance) as double) / sum(gross_carrying_amount) end as actual
+    from {{ ref('mart_ecl_monthly') }}
+    group by month_end_date
+),
+
 -- registrations / visitors of the month over all channels (mart_funnel_monthly)
 conversion as (
     select
@@ -70,6 +82,8 @@ cac as (
 actuals as (
     select month_start_date, kpi, actual from npl
     union all
+    select month_start_date, kpi, actual from coverage
+    union all
     select month_start_date, kpi, actual from conversion
     union all
     select month_start_date, kpi, actual from growth
@@ -104,6 +118,7 @@ sources as (
     select kpi, source_mart
     from (values
         ('npl_ratio', 'mart_portfolio_monthly'),
+        ('ecl_coverage_ratio', 'mart_ecl_monthly'),
         ('registration_conversion', 'mart_funnel_monthly'),
         ('user_growth_yoy', 'mart_growth_monthly'),
         ('avg_apr', 'mart_approvals_monthly'),
