@@ -33,6 +33,8 @@ class LendingDbtTranslator(DagsterDbtTranslator):
             return layers[1]
         if layers[0] == "intermediate":  # shared by several families (int_user_acquisition)
             return "staging"
+        if layers[0] == "ops":  # the load summary of the incremental models, beside staging
+            return "staging"
         return layers[0]
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]):

@@ -19,3 +19,16 @@ def landing_specs(contract: Contract) -> list[dg.AssetSpec]:
         )
         for source in contract.sources.values()
     ]
+
+
+def load_log_spec(contract: Contract) -> dg.AssetSpec:
+    """raw.load_log, which every ingestion asset writes: the dbt source that dates the changes
+    incremental models rebuild (docs/incremental.md)."""
+    return dg.AssetSpec(
+        key=["ingestion", "load_log"],
+        description="One row per source and export day loaded (status, rows, _ingested_at of the "
+        "last load): raw.load_log, written by every raw/<source> asset.",
+        group_name="ingestion",
+        kinds={"duckdb"},
+        deps=[dg.AssetKey(["raw", name]) for name in contract.sources],
+    )
