@@ -12,8 +12,9 @@ Steps (``STEPS``, in order; an engine may run a subset, each step only relies on
   redelivery        re-delivered days: touchpoints of a day with half its rows dropped and one
                     touch moved two days back; the applications day holding a status update, without
                     it (the key's winner reverts to its older version); a marketing-spend day
-                    re-delivered empty, one whose spend_date no other day
-                    restates (the date disappears: on Spark, a partition that must not survive); one repayment dropped
+                    re-delivered empty, one whose spend_date no other day restates (the date
+                    disappears: on Spark, a partition that must not survive); one repayment
+                    dropped
   late_and_corrected a new day carrying touches dated 30 and 90 days back, an app event dated 90
                     days back, a corrected touch (new version of a January touch, moved a day and
                     to another channel) and a corrected user (new city tier, newer updated_at)

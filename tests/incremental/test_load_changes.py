@@ -13,6 +13,7 @@ T3 dated 03-04 and a late touch T4 dated 01-15; touches 03-05 are missing (no fo
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 
 import duckdb
@@ -28,8 +29,9 @@ SPEND_HEADER = "spend_date,channel,campaign_id,impressions,clicks,spend_cny\n"
 
 
 def _touch(touch_id: str, at: str) -> str:
-    return ('{"touch_id":"%s","visitor_id":"V1","user_id":null,"channel":"app_store",'
-            '"campaign_id":"c1","touch_type":"click","touched_at":"%s"}\n' % (touch_id, at))
+    return json.dumps({"touch_id": touch_id, "visitor_id": "V1", "user_id": None,
+                       "channel": "app_store", "campaign_id": "c1", "touch_type": "click",
+                       "touched_at": at}) + "\n"
 
 
 def _load(warehouse, landing, source, day):
