@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from orchestration.lake import export_inputs_to_parquet
-from tests.spark.harness import AFTER_PYTHON_STEP, Dataset, dbt_build
+from tests.spark.harness import AFTER_PYTHON_STEP, SIMULATOR_ARGS, Dataset, dbt_build
 
 # The nodes a dbt invocation here builds: seeds and every model except those reading the tables the Python
 # steps write (attribution_py, ml), which are full-rebuild tables outside this mechanism.
@@ -78,3 +80,12 @@ def full_rebuild(data: Dataset, root: Path, everything: bool = True) -> Dataset:
     dbt_build(copy, "duckdb",
               (*MODELS_ONLY, "--full-refresh", *(() if everything else INCREMENTAL_AND_INPUTS)))
     return copy
+
+
+def simulated(root: Path) -> Dataset:
+    """A new dataset under ``root``: the simulated landing of tests/integration, no warehouse yet
+    (the sequences load it day by day)."""
+    data = Dataset(root, root / "landing", root / "warehouse.duckdb", root / "lake", root / "spark")
+    subprocess.run([sys.executable, "-m", "simulator", "--out", str(data.landing), *SIMULATOR_ARGS,
+                    "--no-progress"], check=True, stdout=subprocess.DEVNULL)
+    return data

@@ -12,16 +12,13 @@ where a definition fixes them, so that a mechanism silently rebuilding everythin
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 
 import duckdb
 import pytest
 
 from tests.fingerprints import table_fingerprints
 from tests.incremental import sequences as seq
-from tests.incremental.runs import Runs, full_rebuild
-from tests.spark.harness import SIMULATOR_ARGS, Dataset
+from tests.incremental.runs import Runs, full_rebuild, simulated
 
 SCHEMAS = ("staging", "intermediate", "marts")
 CHECKPOINTS = {"out_of_order": "ordered", "late_and_corrected": "redelivered", "failure": "failed"}
@@ -30,9 +27,7 @@ CHECKPOINTS = {"out_of_order": "ordered", "late_and_corrected": "redelivered", "
 @pytest.fixture(scope="module")
 def sequence(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental")
-    data = Dataset(root, root / "landing", root / "warehouse.duckdb", root / "lake", root / "spark")
-    subprocess.run([sys.executable, "-m", "simulator", "--out", str(data.landing), *SIMULATOR_ARGS,
-                    "--no-progress"], check=True, stdout=subprocess.DEVNULL)
+    data = simulated(root)
     runs = Runs(data, "duckdb")
     results, diffs = {}, {}
     for step in seq.STEPS:

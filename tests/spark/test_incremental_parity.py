@@ -14,15 +14,12 @@ against the full one. Doubles to FLOAT_TOLERANCE (tests/spark/figures.py), every
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from tests.incremental import sequences as seq
-from tests.incremental.runs import Runs, full_rebuild
+from tests.incremental.runs import Runs, full_rebuild, simulated
 from tests.spark.figures import FLOAT_TOLERANCE
-from tests.spark.harness import SIMULATOR_ARGS, Dataset, read_duckdb, read_spark, spark_session
+from tests.spark.harness import read_duckdb, read_spark, spark_session
 from tests.spark.test_engine_parity import _differs, _normalise
 
 pytestmark = pytest.mark.spark
@@ -33,9 +30,7 @@ SELECT = ("--select", "+fct_touchpoints", "+int_lifecycle_activity_days", "stg_m
 @pytest.fixture(scope="module")
 def spark_sequence(tmp_path_factory):
     root = tmp_path_factory.mktemp("incremental_spark")
-    data = Dataset(root, root / "landing", root / "warehouse.duckdb", root / "lake", root / "spark")
-    subprocess.run([sys.executable, "-m", "simulator", "--out", str(data.landing), *SIMULATOR_ARGS,
-                    "--no-progress"], check=True, stdout=subprocess.DEVNULL)
+    data = simulated(root)
     runs = Runs(data, "spark", select=SELECT)
     seq.base(data.warehouse, data.landing, runs.build)
     results = {"redelivery": seq.redelivery(data.warehouse, data.landing, lambda **_: {})}
