@@ -34,7 +34,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             *landing_specs(contract),
             *ingestion_assets(contract, daily_export_partitions(settings)),
-            load_log_spec(contract),
+            load_log_spec(),
             build_reference_asset(contract, str(settings.reference_dir)),
             lending_dbt_models,
             data_driven_attribution,
