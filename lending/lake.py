@@ -33,7 +33,8 @@ def export_inputs_to_parquet(
     ``reference`` (its code lists). Returns the rows written per schema and table."""
     contract = contract or load_contract()
     return {
-        "raw": export_raw_to_parquet(con, lake_dir, tables=list(contract.sources)),
+        # load_log: the incremental models' change summary reads it (docs/incremental.md)
+        "raw": export_raw_to_parquet(con, lake_dir, tables=[*contract.sources, "load_log"]),
         REFERENCE_SCHEMA: export_raw_to_parquet(
             con, lake_dir, tables=list(contract.reference), schema=REFERENCE_SCHEMA),
     }

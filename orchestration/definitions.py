@@ -11,7 +11,7 @@ from orchestration.assets.attribution import data_driven_attribution
 from orchestration.assets.checks import build_row_count_checks, reconciliation_checks
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.assets.ingestion import ingestion_assets
-from orchestration.assets.landing import landing_specs
+from orchestration.assets.landing import landing_specs, load_log_spec
 from orchestration.assets.ml import ml_assets, ml_checks
 from orchestration.assets.reference import build_reference_asset
 from orchestration.assets.serving import build_report_asset, build_serving_asset
@@ -38,6 +38,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[
             *landing_specs(contract),
             *ingestion_assets(contract, daily_export_partitions(settings)),
+            load_log_spec(),
             build_reference_asset(contract, str(settings.reference_dir)),
             lending_dbt_models,
             data_driven_attribution,

@@ -85,7 +85,10 @@ def dbt_sources(contract: Contract) -> dict:
                 "name": src.name,
                 "description": f"{src.description} Natural key: {', '.join(src.natural_key)}. "
                 "Holds every exported version of a record; staging keeps the newest.",
-                "meta": {"dagster": {"asset_key": ["raw", src.name]}},
+                # natural_key: read by the incremental mechanism (macros/incremental/), which finds
+                # every version of a changed record by it (docs/incremental.md).
+                "meta": {"dagster": {"asset_key": ["raw", src.name]},
+                         "natural_key": list(src.natural_key)},
                 "config": {
                     "loaded_at_field": "_ingested_at",
                     "freshness": {

@@ -26,6 +26,7 @@ from orchestration.resources import WRITER_POOL, LendingDbtCliResource, Warehous
 lending_dbt = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
                          target_path=MANIFEST_TARGET)
 ensure_manifest(Settings.from_env())
+LOAD_CHANGES = dg.AssetKey(["ops", "ops_load_changes"])
 
 
 class LendingDbtTranslator(DagsterDbtTranslator):
@@ -38,7 +39,19 @@ class LendingDbtTranslator(DagsterDbtTranslator):
             return layers[1]
         if layers[0] == "intermediate":  # shared by several families (int_user_acquisition)
             return STAGING_GROUP
+        if layers[0] == "ops":  # the load summary of the incremental models, beside staging
+            return STAGING_GROUP
         return layers[0]
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        """Incremental models read ops_load_changes for their window only (docs/incremental.md):
+        in Dagster's graph they follow their own sources, so a load of one source does not
+        request every incremental model (dbt still runs the summary first within a build)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if any(dep.asset_key == LOAD_CHANGES for dep in spec.deps):
+            spec = spec.replace_attributes(
+                deps=[dep for dep in spec.deps if dep.asset_key != LOAD_CHANGES])
+        return spec
 
 
 @dbt_assets(

@@ -57,11 +57,12 @@ def test_inputs_export_writes_raw_and_reference(raw, tmp_path):
     tables (here a contract with one of each)."""
     raw.execute("create schema reference")
     raw.execute("create table reference.channels as select 'app_store' as channel")
+    raw.execute("create table raw.load_log as select 'loans' as source")  # read by dbt on Spark
     contract = SimpleNamespace(sources={"loans": None}, reference={"channels": None})
     counts = export_inputs_to_parquet(raw, tmp_path, contract)
-    assert counts == {"raw": {"loans": 2}, "reference": {"channels": 1}}
+    assert counts == {"raw": {"loans": 2, "load_log": 1}, "reference": {"channels": 1}}
     (channel,) = raw.execute(
         f"select channel from read_parquet('{tmp_path / 'reference' / 'channels' / PARQUET_FILE}')"
     ).fetchone()
     assert channel == "app_store"
-    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["loans"]
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["load_log", "loans"]

@@ -1,10 +1,18 @@
 -- One row per touch that counts for attribution (clicks and visits; impressions only with
 -- var attribution_include_impressions), with the resolved user: the touch's own user_id (touches
 -- after registration carry it), else the user who registered from the touch's visitor_id.
+-- Incremental by touched_date (docs/incremental.md): a row is its touch and the user resolved for
+-- it; a user registering resolves touches of any age, so fct_touchpoints_also_from widens the
+-- window to the touches of the visitors of users that changed.
+{{ config(**incremental_by_window('touched_date', also_from='int_attribution_touchpoints_also_from')) }}
+{%- set window_from = incremental_window() %}
 with touches as (
     select touch_id, visitor_id, user_id, channel, campaign_id, touch_type, touched_at, touched_date
     from {{ ref('stg_touchpoints') }}
     where touch_type in {{ attribution_touch_types() }}
+    {%- if window_from is not none %}
+      and touched_date >= {{ window_from }}
+    {%- endif %}
 ),
 
 -- A visitor_id normally belongs to one user; should a device be shared, its anonymous touches go

@@ -1,4 +1,6 @@
--- The touches that count for attribution, with the resolved user, as analysts read them: built in
--- int_attribution_touchpoints (the attribution intermediates read it there, below the marts) and
--- published here unchanged. Definitions: this model's YAML.
+-- The touches that count for attribution, with the resolved user, as analysts read them: built
+-- (incrementally, docs/incremental.md) in int_attribution_touchpoints, which the attribution
+-- intermediates read below the marts, and published here as a view: no second copy of the
+-- largest fact to rewrite every day. Definitions: this model's YAML.
+{{ config(materialized='view') }}
 select * from {{ ref('int_attribution_touchpoints') }}
