@@ -42,8 +42,7 @@ reprocess: install  ## load export days FROM..TO again (e.g. after editing refer
 	$(BIN)/python -m orchestration.cli reprocess --from "$(FROM)" --to "$(or $(TO),$(FROM))"
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 over the instance `make run` used
-	@mkdir -p $(DAGSTER_HOME)
-	@test -f $(DAGSTER_HOME)/dagster.yaml || cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@$(BIN)/python -c 'import sys; from pathlib import Path; from orchestration.cli import ensure_dagster_home; ensure_dagster_home(Path(sys.argv[1]))' $(DAGSTER_HOME)
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 # The full mlflow package (UI server) pins pyarrow<26, which conflicts with the pinned stack: it

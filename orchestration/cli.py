@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import dagster as dg
+import yaml
 
 from lending.contract import load_contract
 from lending.dbt import ensure_manifest
@@ -36,10 +36,18 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def ensure_dagster_home(home: Path) -> None:
+    """Create ``home`` with the instance config; the event log's folder written in absolutely.
+
+    Why absolute: a process that opens the instance from its folder (a test, a script) may have
+    no ``DAGSTER_HOME`` or another one in its environment, and must still read this history."""
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        shutil.copyfile(INSTANCE_TEMPLATE, config)
+        instance = yaml.safe_load(INSTANCE_TEMPLATE.read_text())
+        runs = home.resolve() / "history" / "runs"
+        instance["event_log_storage"]["config"] = {"base_dir": str(runs) + os.sep}
+        config.write_text(f"# Written from {INSTANCE_TEMPLATE.name} in orchestration/ (comments "
+                          f"there).\n{yaml.safe_dump(instance, sort_keys=False)}")
 
 
 def landing_range(settings: Settings) -> tuple[str, str] | None:

@@ -61,7 +61,8 @@ def rebuild(source_warehouse, scratch, serving_dir, seed: int) -> str:
     rng = random.Random(seed)
     with duckdb.connect(str(scratch)) as con:
         marts = [n for (n,) in con.execute("select table_name from information_schema.tables "
-                                           "where table_schema = 'marts'").fetchall()]
+                                           "where table_schema = 'marts' "
+                                           "and table_type = 'BASE TABLE'").fetchall()]
         for name in marts:
             con.execute(f'delete from marts."{name}" where random() < ?', [rng.uniform(0.1, 0.9)])
         publish(con, serving_dir)
