@@ -30,6 +30,12 @@ only then pointed at; leftovers of a killed publish are removed by the next one 
 at a time in the writer pool). Old versions are deleted only once ``KEEP_VERSIONS`` newer ones exist,
 so a reader that resolved ``current`` just before a swap still finds its files.
 
+A build that failed for one family (issue 19) still publishes: the tables it could not rebuild (the
+failed model, a model whose error-severity test failed, and their descendants: ``stale``) are
+copied from the previous version instead of the warehouse, so readers keep their last good data,
+and ``main.snapshot_stale_tables`` and the manifest's ``stale_tables`` say which tables are stale,
+why, and which version their data comes from (absent when no earlier version had them).
+
 What is published is chosen by schema, not by a table list, so new marts appear without a code
 change: the snapshot holds ``PUBLISHED_SCHEMAS``; Parquet holds ``PARQUET_SCHEMAS`` (the marts and
 the ML scores, the tables analysts read). Never raw, staging, seeds or reference tables.
@@ -42,7 +48,7 @@ import json
 import os
 import shutil
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -60,6 +66,7 @@ KEEP_VERSIONS = 3  # the current version and the two before it
 # DuckDB 1.x, so the snapshot is written in the 1.4 (LTS) format, which they and 2.x all read.
 SNAPSHOT_STORAGE_VERSION = "v1.4.0"
 PARQUET_VERSION_KEY = "snapshot_version"
+STALE_TABLE = "snapshot_stale_tables"
 _TMP_SUFFIX = ".tmp"
 _LEGACY_TMP_GLOB = f".{SNAPSHOT_NAME}.*.tmp*"  # temporaries of the single-file layout
 
@@ -72,6 +79,9 @@ class Published:
     version_dir: Path
     row_counts: dict[str, int]  # "schema.table" -> rows, every table of the snapshot
     parquet_files: dict[str, str]  # "schema.table" -> path relative to the version folder
+    # "schema.table" -> {"reason": why, "data_version": the version its data comes from, or None
+    # when no earlier version had it (then it is absent from this one)}
+    stale_tables: dict[str, dict] = field(default_factory=dict)
 
     @property
     def snapshot(self) -> Path:
@@ -145,26 +155,65 @@ def _point(serving_dir: Path, name: str, target: str) -> None:
 def _published_relations(con, schemas) -> list[tuple[str, str]]:
     return con.execute(
         "select table_schema, table_name from information_schema.tables "
-        "where table_schema in (select unnest(?::varchar[])) order by 1, 2",
+        "where table_catalog = current_database() "
+        "and table_schema in (select unnest(?::varchar[])) order by 1, 2",
         [list(schemas)],
     ).fetchall()
 
 
+def _previous_stale(con) -> dict[str, str]:
+    """relation -> data version of the tables the previous version itself carried over."""
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where database_name = '_previous' "
+        "and table_name = ?", [STALE_TABLE]).fetchone()[0]
+    if not exists:
+        return {}
+    return dict(con.execute(f"select relation, data_version from _previous.main.{STALE_TABLE} "
+                            "where data_version is not null").fetchall())
+
+
+def _carry_over(con, previous: Path | None, stale: dict[str, str], previous_version: str | None
+                ) -> tuple[dict[str, dict], set[tuple[str, str]]]:
+    """Stale relations copied from the previous version: their entries, and the relations found."""
+    entries = {relation: {"reason": reason, "data_version": None}
+               for relation, reason in sorted(stale.items())}
+    if previous is None or not stale:
+        return entries, set()
+    con.execute(f"attach '{previous / SNAPSHOT_NAME}' as _previous (read_only)")
+    carried_before = _previous_stale(con)
+    found = set(con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = '_previous' and table_schema || '.' || table_name "
+        "in (select unnest(?::varchar[]))", [list(stale)]).fetchall())
+    for schema, name in found:
+        relation = f"{schema}.{name}"
+        entries[relation]["data_version"] = carried_before.get(relation, previous_version)
+    return entries, found
+
+
 def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
-                   schemas, parquet_schemas) -> tuple[dict[str, int], dict[str, str]]:
-    """Snapshot file, Parquet files and manifest of one version, all read from the snapshot copy."""
-    relations = _published_relations(con, schemas)
+                   schemas, parquet_schemas, stale: dict[str, str] | None = None,
+                   previous: Path | None = None
+                   ) -> tuple[dict[str, int], dict[str, str], dict[str, dict]]:
+    """Snapshot file, Parquet files and manifest of one version, all read from the snapshot copy.
+
+    ``stale``: "schema.table" -> why it could not be rebuilt; copied from ``previous`` (the
+    current version's folder) instead of the warehouse, left out when ``previous`` lacks it."""
+    stale = {r: why for r, why in (stale or {}).items() if r.split(".", 1)[0] in schemas}
+    previous_version = previous.name if previous is not None else None
+    stale_entries, carried = _carry_over(con, previous, stale, previous_version)
+    fresh = [(s, n) for s, n in _published_relations(con, schemas) if f"{s}.{n}" not in stale]
+    relations = sorted([(s, n, "") for s, n in fresh] + [(s, n, "_previous.") for s, n in carried])
     counts: dict[str, int] = {}
     files: dict[str, str] = {}
     snapshot = folder / SNAPSHOT_NAME
     con.execute(f"attach '{snapshot}' as _snapshot (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
-        for schema in sorted({s for s, _ in relations}):
+        for schema in sorted({s for s, _, _ in relations}):
             con.execute(f'create schema _snapshot."{schema}"')
-        for schema, name in relations:
-            con.execute(
-                f'create table _snapshot."{schema}"."{name}" as select * from "{schema}"."{name}"'
-            )
+        for schema, name, source in relations:
+            con.execute(f'create table _snapshot."{schema}"."{name}" as '
+                        f'select * from {source}"{schema}"."{name}"')
             counts[f"{schema}.{name}"] = con.execute(
                 f'select count(*) from _snapshot."{schema}"."{name}"'
             ).fetchone()[0]
@@ -179,8 +228,9 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
                 files[f"{schema}.{name}"] = relative
         con.execute(
             "create table _snapshot.main.snapshot_info as "
-            "select ?::varchar as version_id, ?::timestamptz as published_at",
-            [version, published_at],
+            "select ?::varchar as version_id, ?::timestamptz as published_at, "
+            "?::integer as stale_tables",
+            [version, published_at, len(stale_entries)],
         )
         con.execute(
             "create table _snapshot.main.snapshot_row_counts "
@@ -190,13 +240,23 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
             con.executemany(
                 "insert into _snapshot.main.snapshot_row_counts values (?, ?)", list(counts.items())
             )
+        con.execute(
+            f"create table _snapshot.main.{STALE_TABLE} (relation varchar primary key, "
+            "reason varchar not null, data_version varchar)"
+        )
+        if stale_entries:
+            con.executemany(
+                f"insert into _snapshot.main.{STALE_TABLE} values (?, ?, ?)",
+                [(r, e["reason"], e["data_version"]) for r, e in stale_entries.items()])
     finally:
         con.execute("detach _snapshot")  # checkpoints: the file is complete on its own
+        if previous is not None and stale:
+            con.execute("detach _previous")
     manifest = {"version_id": version, "published_at": published_at.isoformat(),
-                "row_counts": counts, "parquet_files": files}
+                "row_counts": counts, "parquet_files": files, "stale_tables": stale_entries}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
-    return counts, files
+    return counts, files, stale_entries
 
 
 def remove_old_versions(serving_dir: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
@@ -221,8 +281,12 @@ def publish(
     serving_dir: Path,
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     parquet_schemas: tuple[str, ...] = PARQUET_SCHEMAS,
+    stale: dict[str, str] | None = None,
 ) -> Published:
-    """Write a new version of the snapshot and its Parquet files, then swap it in atomically."""
+    """Write a new version of the snapshot and its Parquet files, then swap it in atomically.
+
+    ``stale``: "schema.table" -> why the build could not rebuild it; those tables keep the
+    previous version's data (see the module docstring)."""
     serving_dir = Path(serving_dir)
     versions_root = serving_dir / VERSIONS_DIR
     versions_root.mkdir(parents=True, exist_ok=True)
@@ -231,7 +295,9 @@ def publish(
     version = new_version_id(published_at)
     tmp = versions_root / f".{version}{_TMP_SUFFIX}"
     tmp.mkdir()
-    counts, files = _write_version(con, tmp, version, published_at, schemas, parquet_schemas)
+    counts, files, stale_entries = _write_version(
+        con, tmp, version, published_at, schemas, parquet_schemas, stale,
+        current_version_dir(serving_dir))
     _fsync_tree(tmp)
     final = versions_root / version
     os.replace(tmp, final)
@@ -242,4 +308,5 @@ def publish(
     _point(serving_dir, PARQUET_DIR, f"{CURRENT}/{PARQUET_DIR}")
     _fsync(serving_dir)  # make the renames durable
     remove_old_versions(serving_dir)
-    return Published(version=version, version_dir=final, row_counts=counts, parquet_files=files)
+    return Published(version=version, version_dir=final, row_counts=counts, parquet_files=files,
+                     stale_tables=stale_entries)

@@ -1,11 +1,14 @@
 """The run summary `make run` prints (and `python -m orchestration.cli summary`): rows per table,
 quarantined rows per source, codes missing from the reference data, export days that could not
-be loaded, dated seeds applied backwards, and the portfolio's headline figures. Read-only on the warehouse."""
+be loaded, dated seeds applied backwards, dbt models and tests that failed (with the rows at fault,
+the file to edit and the stale tables), and the portfolio's headline figures. Read-only on the
+warehouse."""
 
 from __future__ import annotations
 
 import duckdb
 
+from lending.build_failures import BuildFailure, current_failures, format_failures
 from lending.dbt import MANIFEST_PATH
 from lending.ingestion.dayranges import day_ranges
 from lending.reference_report import format_unknown_codes, unknown_codes
@@ -29,7 +32,8 @@ def summary_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     ]
 
 
-def print_summary(settings: Settings) -> None:
+def print_summary(settings: Settings) -> list[BuildFailure]:
+    """Print the summary; returns the nodes whose last build failed (the caller's exit code)."""
     with settings.warehouse().connect(read_only=True) as con:
         rows = summary_rows(con)
         quarantine = con.execute(
@@ -48,6 +52,7 @@ def print_summary(settings: Settings) -> None:
             """select source, list(_partition_date order by _partition_date), any_value(error)
                from raw.load_log where status = 'failed' group by source order by source"""
         ).fetchall()
+        build_failed = current_failures(con)
     print(f"\nWarehouse {settings.warehouse_path}")
     print(f"{'table':<48}{'rows':>12}")
     for schema, name, n in rows:
@@ -62,7 +67,12 @@ def print_summary(settings: Settings) -> None:
     for source, days, example in failed:
         print(f"\nExport days of {source} that could not be loaded (raw.load_log): "
               f"{', '.join(day_ranges(days))}\n  e.g. {example}")
+    if build_failed:
+        print(f"\nFailed in the warehouse build ({len(build_failed)}; only their descendants were "
+              "skipped, the serving snapshot keeps their last good version, marked stale):")
+        print(format_failures(build_failed))
     if headline:
         month_end, loans, outstanding, npl, par30 = headline
         print(f"\nPortfolio at {month_end}: {loans:,} active loans, {outstanding:,.2f} CNY "
               f"outstanding, NPL ratio {npl:.2%}, PAR30 {par30:.2%} (marts.mart_portfolio_monthly)")
+    return build_failed

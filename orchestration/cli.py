@@ -2,7 +2,10 @@
 
 Runs go to the persistent Dagster instance in $DAGSTER_HOME (data/dagster_home), so `make ui`
 shows them. Ingestion covers every export day found in the landing zone, in one run (single-run
-backfill); then the warehouse (dbt) is built in a second run.
+backfill); then the warehouse (dbt, attribution, ML) is built in a second run, and the serving
+snapshot and report are published in a third, whatever the build's outcome: a failed model or test
+skips only its own descendants, the snapshot keeps the last good version of what could not be
+rebuilt (marked stale), and the summary names what failed; the exit code is then 1 (issue 19).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from lending.dbt import ensure_manifest
 from lending.ingestion.files import landing_days
 from lending.settings import DEFAULT_WRITER_WAIT_TIMEOUT, Settings
 from lending.summary import print_summary
-from orchestration.jobs import BUILD_WAREHOUSE_JOB
+from orchestration.jobs import BUILD_WAREHOUSE_JOB, PUBLISH_JOB
 from orchestration.partitions import ReprocessRangeError, reprocess_span
 from orchestration.policy import INGESTION_JOB
 from orchestration.runs.guard import GuardedRun, RunInterrupted, terminate_children
@@ -62,7 +65,8 @@ def run_pipeline(
     defs: dg.Definitions, instance: dg.DagsterInstance, span: tuple[str, str],
     wait_timeout: float = DEFAULT_WRITER_WAIT_TIMEOUT,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Ingest every export day in ``span`` in one run, then build the warehouse in another.
+    """Ingest every export day in ``span`` in one run, build the warehouse in another, publish
+    the snapshot and report in a third (after a partly failed build too).
 
     ``wait_timeout``: how long a run waits for the writer pool (Settings.writer_wait_timeout)."""
     # GuardedRun: stops cleanly on SIGINT/SIGTERM, says which run holds the writer pool.
@@ -71,12 +75,14 @@ def run_pipeline(
         tags={RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"},
         raise_on_error=False,
     )
-    print("Building the warehouse (dbt build) and the serving snapshot", flush=True)
-    build = GuardedRun(instance, defs.resolve_job_def(BUILD_WAREHOUSE_JOB),
-                       timeout=wait_timeout).execute(
-        run_config=QUIET, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
-    )
-    return [ingest, build]
+    results = [ingest]
+    for job, what in ((BUILD_WAREHOUSE_JOB, "Building the warehouse (dbt build, attribution, ML)"),
+                      (PUBLISH_JOB, "Publishing the serving snapshot and the report")):
+        print(what, flush=True)
+        results.append(GuardedRun(instance, defs.resolve_job_def(job), timeout=wait_timeout).execute(
+            run_config=QUIET, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
+        ))
+    return results
 
 
 def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
@@ -107,10 +113,11 @@ def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
                 sys.stderr.flush()
                 os._exit(code)
             return code
-    print_summary(settings)
-    ok = all(r.success for r in results)
+    failures = print_summary(settings)
+    ok = all(r.success for r in results) and not failures
     if not ok:
-        print("Some steps failed: see the runs in `make ui`.", file=sys.stderr)
+        print("Some steps failed: see the summary above and the runs in `make ui`.",
+              file=sys.stderr)
     return 0 if ok else 1
 
 

@@ -21,6 +21,7 @@ from orchestration.jobs import (
     daily_ingestion_job,
     ml_promote,
     ml_retrain_job,
+    publish_job,
 )
 from orchestration.partitions import daily_export_partitions
 from orchestration.policy import apply_policy
@@ -47,7 +48,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             *ml_assets,
         ],
         asset_checks=[*ml_checks, build_row_count_checks(contract), *reconciliation_checks],
-        jobs=[daily_ingestion_job, build_warehouse_job, ml_retrain_job, ml_promote],
+        jobs=[daily_ingestion_job, build_warehouse_job, publish_job, ml_retrain_job, ml_promote],
         schedules=build_schedules(settings),
         sensors=build_sensors(contract, settings),
         resources=build_resources(settings),

@@ -2,8 +2,10 @@
 
 The derived assets follow ingestion by declarative automation (orchestration/policy.py), never on
 a clock of their own; ``build_warehouse`` is the second run of ``make run`` and a manual rebuild
-from the UI. Their schedules: orchestration/schedules.py.
+from the UI, ``publish`` the third. Their schedules: orchestration/schedules.py.
 
+- ``publish``: the serving snapshot and the report, the third run of ``make run`` (after the build,
+  whatever its outcome).
 - ``ml_retrain``: both training assets (credit_model, churn_model) and the score assets after
   them; scheduled weekly, and launchable from the UI at any time.
 - ``ml_promote``: manual champion change with run config (promote a version or roll back), the
@@ -21,11 +23,13 @@ from orchestration.assets.ml import (
     CREDIT_MODEL_KEY,
     CREDIT_SCORES_KEY,
 )
-from orchestration.policy import INGESTION_GROUP, INGESTION_JOB
+from orchestration.policy import INGESTION_GROUP, INGESTION_JOB, SERVING_GROUP
 from orchestration.resources import WRITER_POOL, MlRegistry, WarehouseResource
 
 BUILD_WAREHOUSE_JOB = "build_warehouse"
+PUBLISH_JOB = "publish"
 INGESTION = dg.AssetSelection.groups(INGESTION_GROUP)
+SERVING = dg.AssetSelection.groups(SERVING_GROUP)
 TRAINING_ASSETS = dg.AssetSelection.assets(CREDIT_MODEL_KEY, CHURN_MODEL_KEY)
 
 daily_ingestion_job = dg.define_asset_job(
@@ -36,8 +40,19 @@ daily_ingestion_job = dg.define_asset_job(
 
 build_warehouse_job = dg.define_asset_job(
     BUILD_WAREHOUSE_JOB,
-    selection=dg.AssetSelection.all() - INGESTION,
-    description="dbt build of staging and marts (models and data tests), ML, serving.",
+    selection=dg.AssetSelection.all() - INGESTION - SERVING,
+    description="dbt build of staging and marts (models and data tests), attribution, ML. A "
+    "failed model or test skips only its descendants; `publish` runs after it in its own run.",
+)
+
+# Its own run, after the build whatever the build's outcome (issue 19): in the build's run the
+# snapshot would be skipped as soon as one upstream table was not rebuilt, and the readers would
+# lose every family's new data for one family's failure. The snapshot marks what is stale.
+publish_job = dg.define_asset_job(
+    PUBLISH_JOB,
+    selection=SERVING,
+    description="The serving snapshot and the HTML report from the warehouse as it is now; "
+    "tables a failed build could not rebuild keep their last good version, marked stale.",
 )
 
 ml_retrain_job = dg.define_asset_job(

@@ -20,6 +20,11 @@ after every load): Dagster's ``eager()`` adapted to this platform:
   at once: the automation sensor (orchestration/sensors.py) groups a tick's requests into ONE
   run, whose dbt steps are few and large (a dbt invocation costs ~7 s of start-up).
 
+The serving snapshot (``after_build``) is requested in its OWN run once the run that updated its
+upstream has ended, never in the same run: in that run it would be skipped as soon as one upstream
+table failed to rebuild, and readers would lose every family's new data for one family's failure
+(issue 19). ``make run`` does the same with its third run (``publish``).
+
 Training assets that a schedule owns (``ml_retrain``) keep their own cadence; score assets keep the
 condition they declare.
 """
@@ -140,6 +145,15 @@ def after_upstream() -> dg.AutomationCondition:
         dg.AutomationCondition.eager().replace("any_deps_missing", deps_missing)
         & IngestionSettled()
     ).with_label("after_upstream")
+
+
+def after_build() -> dg.AutomationCondition:
+    """Some upstream asset was updated since the snapshot was last requested or published, and no
+    upstream asset is in progress or about to be requested: publish, in a run of its own."""
+    A = dg.AutomationCondition
+    updated = A.any_deps_match(A.newly_updated()).since_last_handled()
+    return (updated & ~A.any_deps_in_progress() & ~A.any_deps_match(A.will_be_requested())
+            & ~A.in_progress() & IngestionSettled()).with_label("after_build")
 
 
 def apply_policy(spec: dg.AssetSpec, manual: frozenset[dg.AssetKey] = frozenset()) -> dg.AssetSpec:

@@ -12,12 +12,14 @@ The manifest the assets are built from is parsed on import when missing or out o
 
 
 import json
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 
+from lending import build_failures
 from lending.dbt import MANIFEST_TARGET, ensure_manifest
 from lending.settings import DBT_PROJECT_DIR, Settings
 from orchestration.policy import STAGING_GROUP
@@ -27,6 +29,22 @@ lending_dbt = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
                          target_path=MANIFEST_TARGET)
 ensure_manifest(Settings.from_env())
 LOAD_CHANGES = dg.AssetKey(["ops", "ops_load_changes"])
+# dagster-dbt's metadata key of a check spec: the dbt test's unique_id.
+DBT_UNIQUE_ID = "dagster_dbt/unique_id"
+
+
+class _TempCopyNotice(logging.Filter):
+    """Drops dagster-dbt's warning that a step selecting more than 200 dbt resources runs against
+    a temporary copy of the project with a generated selector (dagster_dbt/asset_utils.py,
+    ``_SELECTION_ARGS_THRESHOLD``, not configurable): every step of a run that splits the dbt
+    assets around the attribution and ML steps does, the result is the same, and there is nothing
+    for the user to act on (issue 19: no unactionable warnings in the build log)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "resources exceeds threshold of" not in record.getMessage()
+
+
+logging.getLogger("dagster.builtin").addFilter(_TempCopyNotice())
 
 
 class LendingDbtTranslator(DagsterDbtTranslator):
@@ -52,6 +70,15 @@ class LendingDbtTranslator(DagsterDbtTranslator):
             spec = spec.replace_attributes(
                 deps=[dep for dep in spec.deps if dep.asset_key != LOAD_CHANGES])
         return spec
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """dbt tests are never blocking checks: a failed blocking check fails the whole dbt step,
+        and Dagster then abandons every later step, other families' included. dbt itself skips the
+        failed test's descendants, and the step withholds the tested model (``lending_dbt_models``),
+        so the blast radius is the failing node's own descendants (issue 19). Error-severity
+        failures still show red (severity ERROR)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        return spec._replace(blocking=False) if spec is not None else None
 
 
 @dbt_assets(
@@ -87,13 +114,30 @@ def lending_dbt_models(
     # the later one: "buildable" runs a test only once all its parents are selected or upstream.
     # A flag of this invocation, not an environment variable: it must not leak to other dbt calls.
     build = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
-    events = list(dbt.cli(build, context=context).stream())
+    # raise_on_error=False: a failed model or test must not fail the step (that would abandon
+    # every later step); what failed is recorded and reported instead (lending/build_failures.py).
+    invocation = dbt.cli(build, context=context, raise_on_error=False)
+    events = list(invocation.stream())
+    results = build_failures.read_run_results(invocation.target_path)
+    if results is None:  # dbt stopped before building anything (a broken project): fail loudly
+        raise invocation.get_error() or dg.Failure("dbt build wrote no run_results.json")
+    failures = build_failures.failures_from_results(
+        results, _manifest(), _asset_keys_by_unique_id(context.assets_def))
+    compiled = {r["unique_id"]: r.get("compiled_code") for r in results}
     relations = _relations()
     with duckdb.get_connection() as con:
+        failures = [f if f.resource_type != "test" else
+                    _with_sample(f, build_failures.sample_failing_rows(con, compiled.get(f.unique_id)))
+                    for f in failures]
+        build_failures.record(con, results, failures, context.run.run_id)
         schemas = _column_schemas(con)
+        withheld = {f.asset_key for f in failures if f.resource_type == "test"}
         for event in events:
             if isinstance(event, dg.Output):
-                relation = relations.get(context.asset_key_for_output(event.output_name))
+                key = context.asset_key_for_output(event.output_name)
+                if key.to_user_string() in withheld:
+                    continue  # built, but an error-severity test failed: its descendants skip
+                relation = relations.get(key)
                 if relation:
                     (rows,) = con.execute(f"select count(*) from {relation}").fetchone()
                     metadata = {**event.metadata, "dagster/row_count": rows}
@@ -102,6 +146,50 @@ def lending_dbt_models(
                         metadata["dagster/column_schema"] = schema
                     event = event.with_metadata(metadata)
             yield event
+    yield from _checks_of_failed_models(context, events, failures)
+    for failure in failures:
+        context.log.error(f"dbt {failure.resource_type} {failure.name} {failure.status}: "
+                          f"{failure.message[:500]} (edit {failure.file}); only its descendants "
+                          "are skipped")
+
+
+def _with_sample(failure: build_failures.BuildFailure, sample: str):
+    return build_failures.BuildFailure(**{**failure.__dict__, "sample": sample})
+
+
+def _checks_of_failed_models(context: dg.AssetExecutionContext, events: list,
+                             failures: list) -> Iterator[dg.AssetCheckResult]:
+    """A failed (red) result for each selected check of a model that failed to build: dbt could
+    not run those tests, so the model shows red in the UI instead of merely unmaterialized."""
+    failed = {f.asset_key: f for f in failures if f.resource_type != "test" and f.asset_key}
+    reported = {(e.asset_key, e.check_name) for e in events if isinstance(e, dg.AssetCheckResult)}
+    for check_key in sorted(context.selected_asset_check_keys, key=str):
+        failure = failed.get(check_key.asset_key.to_user_string())
+        if failure and (check_key.asset_key, check_key.name) not in reported:
+            yield dg.AssetCheckResult(
+                asset_key=check_key.asset_key, check_name=check_key.name, passed=False,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description=f"Not run: {failure.resource_type} {failure.name} failed to build.",
+                metadata={"failed_node": failure.unique_id, "error": failure.message[:2000],
+                          "file": failure.file})
+
+
+def _manifest() -> dict:
+    return json.loads(lending_dbt.manifest_path.read_text(encoding="utf-8"))
+
+
+def _asset_keys_by_unique_id(assets_def: dg.AssetsDefinition) -> dict[str, str]:
+    """dbt unique_id -> ``schema/table`` of the asset its failure stands for: a model's or seed's
+    own key, a test's attached model (its check's asset)."""
+    translator = LendingDbtTranslator()
+    keys = {uid: translator.get_asset_key(node).to_user_string()
+            for uid, node in _manifest()["nodes"].items()
+            if node["resource_type"] in ("model", "seed", "snapshot")}
+    for spec in assets_def.node_check_specs_by_output_name.values():
+        uid = spec.metadata.get(DBT_UNIQUE_ID)
+        if uid:
+            keys[uid] = spec.asset_key.to_user_string()
+    return keys
 
 
 def _column_schemas(con) -> dict[str, dg.TableSchema]:

@@ -2,6 +2,8 @@
 
 - ``serving/warehouse_snapshot``: the read-only snapshot (DuckDB file + Parquet), a thin shell over
   ``lending.serving.publish``.
+  Published in its own run after the build (``publish`` job; ``make run``'s third run): tables the
+  build could not rebuild keep their last good version and are listed as stale (issue 19).
 - ``serving/html_report``: the HTML report, a thin shell over ``lending.report.build_report``. It
   reads the published snapshot (so it depends on that asset, and needs no writer pool: it never
   opens the warehouse) and writes ``<serving>/report.html`` on every build.
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from lending.build_failures import BuildFailure, current_failures
 from lending.report import REPORT_NAME, build_report
 from lending.serving import (
     PARQUET_DIR,
@@ -21,7 +24,7 @@ from lending.serving import (
     publish,
 )
 from ml.registry import mlflow_dir
-from orchestration.policy import SERVING_GROUP
+from orchestration.policy import SERVING_GROUP, after_build
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
 SNAPSHOT_KEY = dg.AssetKey([SERVING_GROUP, "warehouse_snapshot"])
@@ -35,6 +38,29 @@ def serving_deps(upstream: Iterable[dg.AssetsDefinition]) -> list[dg.AssetKey]:
     return sorted(keys, key=lambda k: k.path)
 
 
+def stale_tables(failures: list[BuildFailure], graph) -> dict[str, str]:
+    """"schema.table" -> why, for every published table the build could not rebuild: the asset a
+    failure stands for and all its descendants in the asset graph (dbt models, attribution and
+    ML assets alike), as far as they are tables of a published schema."""
+    stale: dict[str, str] = {}
+    for failure in failures:
+        if not failure.asset_key:
+            continue
+        root = dg.AssetKey.from_user_string(failure.asset_key)
+        what = f"{failure.resource_type} {failure.name} {failure.status} ({failure.file})"
+        seen, todo = {root}, [root]
+        while todo:
+            key = todo.pop()
+            if len(key.path) == 2 and key.path[0] in PUBLISHED_SCHEMAS:
+                stale.setdefault(".".join(key.path),
+                                 what if key == root else f"upstream {what}")
+            for child in graph.get(key).child_keys if graph.has(key) else ():
+                if child not in seen:
+                    seen.add(child)
+                    todo.append(child)
+    return stale
+
+
 def serving_metadata(published, serving_dir: str) -> dict:
     rows = "\n".join(f"| {relation} | {n} | {published.parquet_files.get(relation, '')} |"
                      for relation, n in sorted(published.row_counts.items()))
@@ -46,6 +72,7 @@ def serving_metadata(published, serving_dir: str) -> dict:
         "tables": len(published.row_counts),
         "parquet_files": len(published.parquet_files),
         "row_counts": published.row_counts,
+        "stale_tables": dg.MetadataValue.json(published.stale_tables),
         "contents": dg.MetadataValue.md(
             "| table | rows | parquet (under the version folder) |\n| --- | ---: | --- |\n" + rows),
     }
@@ -63,14 +90,21 @@ def build_serving_asset(
         f"{serving_dir}/{SNAPSHOT_NAME}, plus one Parquet file per table of "
         f"{', '.join(PARQUET_SCHEMAS)} in {serving_dir}/{PARQUET_DIR}/<schema>/<table>.parquet; "
         "both swapped in together, atomically. BI tools and analysts read these, never the "
-        "warehouse the pipeline writes (README, For analysts).",
+        "warehouse the pipeline writes (README, For analysts). Tables a failed build could not "
+        "rebuild keep their last good version, listed in main.snapshot_stale_tables.",
         group_name=SERVING_GROUP,
         kinds={"duckdb", "parquet"},
+        automation_condition=after_build(),
         pool=WRITER_POOL,
     )
-    def warehouse_snapshot(duckdb: WarehouseResource) -> dg.MaterializeResult:
+    def warehouse_snapshot(context: dg.AssetExecutionContext,
+                           duckdb: WarehouseResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            published = publish(con, serving_dir)
+            stale = stale_tables(current_failures(con), context.repository_def.asset_graph)
+            published = publish(con, serving_dir, stale=stale)
+        for relation, entry in published.stale_tables.items():
+            context.log.warning(f"stale in the snapshot: {relation} ({entry['reason']}); data of "
+                                f"version {entry['data_version'] or 'none: left out'}")
         return dg.MaterializeResult(metadata=serving_metadata(published, serving_dir))
 
     return warehouse_snapshot

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_channel_attribution"}}}) }}
 -- INVARIANT: per month, conversion type and model, mart_channel_attribution sums to the number
 -- of conversions and to their total value in fct_conversion_paths; all seven models are present
 -- for every conversion type that has conversions.

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_attribution_credits"}}}) }}
 -- INVARIANT: for every conversion type and model, the credits of every conversion sum to 1 and
 -- their values to the conversion's value; and every model credits every conversion. Fails with
 -- the offending conversion and model.

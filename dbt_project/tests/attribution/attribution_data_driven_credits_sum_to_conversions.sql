@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_markov_removal_effects"}}}) }}
 -- INVARIANT: Markov and Shapley channel credits sum to the conversions of their conversion type,
 -- and Markov transition probabilities out of every state sum to 1.
 with conversions as (

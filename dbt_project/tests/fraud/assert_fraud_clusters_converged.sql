@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "int_fraud_user_clusters"}}}) }}
 {#- Guard of int_fraud_user_clusters: label propagation ran a bounded number of rounds
     (var fraud_cluster_rounds). At convergence every edge joins two users of the same cluster; a
     row here is an edge still crossing two labels, i.e. the bound was too small for the longest

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_funnel_monthly"}}}) }}
 -- Every user registered by the as-of date is one registration in mart_funnel_monthly, and every
 -- borrower one new borrower; the cohort view of a month follows exactly that month's
 -- registrations, so its borrowers also add up to all borrowers. Fails with the differences.

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_user_lifecycle_monthly"}}}) }}
 -- Each user has exactly one stage at every reporting month-end from the registration month on:
 -- the mart's rows per user equal the month-ends on or after the registration day, and no user
 -- registered by the as-of date is missing. Fails with the users whose count differs.

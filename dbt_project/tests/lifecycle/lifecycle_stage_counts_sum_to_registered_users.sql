@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "mart_lifecycle_summary"}}}) }}
 -- At every month-end the users over all channels and stages of mart_lifecycle_summary add up to
 -- the users registered by that month-end (stg_users), which is also mart_growth_monthly's
 -- registered_users. Fails with the month-ends where any of the three differ.
