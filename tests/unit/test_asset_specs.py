@@ -1,6 +1,6 @@
 """Every asset in the definitions is fit for the UI: description, group, kinds, owner; derived
 assets follow by automation; raw sources and what analysts read have freshness policies; dbt
-tests are blocking asset checks. Iterates over ALL specs, so new families are held to it too."""
+tests are (non-blocking) asset checks. Iterates over ALL specs, so new families are held to it too."""
 
 import json
 
@@ -71,16 +71,22 @@ def test_raw_sources_and_published_marts_have_freshness_policies(specs):
     assert all(s.freshness_policy is not None for s in specs if reads_analysts(s))
 
 
-def test_dbt_tests_are_asset_checks_blocking_exactly_when_severity_is_error(defs):
+def test_dbt_tests_are_asset_checks_and_none_blocks(defs):
+    """A failed blocking check fails the whole dbt step, and Dagster then abandons every later
+    step, other families' included (issue 19): dbt skips a failed test's descendants itself, and
+    the dbt step withholds the tested model, so no dbt check blocks."""
     manifest = json.loads(lending_dbt.manifest_path.read_text(encoding="utf-8"))
     severity = {n["name"]: n["config"]["severity"].lower()
                 for n in manifest["nodes"].values() if n["resource_type"] == "test"}
     graph = defs.resolve_asset_graph()
     dbt_checks = [graph.get(k) for k in graph.asset_check_keys if k.name in severity]
     assert len(dbt_checks) > 100
-    assert {c.key.name for c in dbt_checks if c.blocking} == {
-        c.key.name for c in dbt_checks if severity[c.key.name] == "error"}
-    assert any(not c.blocking for c in dbt_checks)  # severity warn exists and does not block
+    assert not any(c.blocking for c in dbt_checks)
+    # every singular test is a check of one model (none falls back to an AssetObservation)
+    singular = {n["name"] for n in manifest["nodes"].values()
+                if n["resource_type"] == "test" and "generic" not in n["fqn"]
+                and not n.get("attached_node") and n["original_file_path"].startswith("tests/")}
+    assert singular and singular <= {c.key.name for c in dbt_checks}
     # the build `make run` and the automation runs execute them with their models
     job = defs.resolve_job_def("build_warehouse")
     assert {c.key for c in dbt_checks} <= set(job.asset_layer.asset_graph.asset_check_keys)
