@@ -67,6 +67,23 @@ def _snapshot_info(con: duckdb.DuckDBPyConnection) -> str:
     return f"snapshot {version[:12]} published {published:%Y-%m-%d %H:%M %Z}"
 
 
+def _stale_notice(con: duckdb.DuckDBPyConnection) -> str:
+    """The tables the last build could not rebuild (lending/serving.py), or nothing."""
+    try:
+        rows = con.execute("select relation, reason, data_version from main.snapshot_stale_tables "
+                           "order by relation").fetchall()
+    except duckdb.CatalogException:
+        return ""
+    if not rows:
+        return ""
+    items = "".join(
+        f"<li>{html.escape(r)}: {html.escape(why)}; "
+        f"{'data of snapshot ' + html.escape(v[:12]) if v else 'not available'}</li>"
+        for r, why, v in rows)
+    return (f'<p class="missing">Stale: the last build could not rebuild {len(rows)} table(s); '
+            f"figures from them are older than the rest.</p><ul>{items}</ul>")
+
+
 def render(con: duckdb.DuckDBPyConnection, mlflow_dir: Path | None = None) -> tuple[str, Report]:
     """The page's HTML and which sections were drawn or left out (and why)."""
     report = Report(path=Path())
@@ -88,7 +105,7 @@ def render(con: duckdb.DuckDBPyConnection, mlflow_dir: Path | None = None) -> tu
         '<meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<title>Lending platform report</title><style>{STYLE}</style></head><body>"
         f"<h1>Lending platform report</h1><p class=\"meta\">Built {built} from the "
-        f"{html.escape(_snapshot_info(con))}.</p><nav>{nav}</nav>{''.join(body)}</body></html>")
+        f"{html.escape(_snapshot_info(con))}.</p>{_stale_notice(con)}<nav>{nav}</nav>{''.join(body)}</body></html>")
     return page, report
 
 
