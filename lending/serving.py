@@ -33,11 +33,20 @@ so a reader that resolved ``current`` just before a swap still finds its files.
 What is published is chosen by schema, not by a table list, so new marts appear without a code
 change: the snapshot holds ``PUBLISHED_SCHEMAS``; Parquet holds ``PARQUET_SCHEMAS`` (the marts and
 the ML scores, the tables analysts read). Never raw, staging, seeds or reference tables.
+
+A publish costs what changed, not the whole warehouse: each table's content fingerprint (columns,
+row count and two order-free sums of row hashes, ``_fingerprint``) is kept in the manifest; a new
+version starts from a copy of the previous snapshot file, replaces only the tables whose
+fingerprint changed, and hard-links the unchanged tables' Parquet files from the previous version
+(same bytes, no copy; files are never modified in place, so a link is as immutable as a copy).
+The Parquet stamp ``snapshot_version`` therefore names the version that *wrote* the file; the
+manifest's ``parquet_written_in`` says it for every file of a version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -72,6 +81,7 @@ class Published:
     version_dir: Path
     row_counts: dict[str, int]  # "schema.table" -> rows, every table of the snapshot
     parquet_files: dict[str, str]  # "schema.table" -> path relative to the version folder
+    rewritten: list[str]  # tables whose content changed since the previous version (or all)
 
     @property
     def snapshot(self) -> Path:
@@ -150,33 +160,93 @@ def _published_relations(con, schemas) -> list[tuple[str, str]]:
     ).fetchall()
 
 
+def _fingerprint(con, schema: str, name: str) -> str:
+    """Content fingerprint of one relation: equal fingerprints mean an equal table (to a 2^-64
+    collision of both sums); any change of a value, a row, a column or its type changes it."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position", [schema, name]
+    ).fetchall()
+    count, xor, total = con.execute(
+        f'select count(*), bit_xor(hash(t)), sum(hash(t)::hugeint) from "{schema}"."{name}" t'
+    ).fetchone()
+    content = json.dumps([duckdb.__version__, columns, count, str(xor), str(total)])
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """The current version as the base of the next one (None when there is nothing to reuse)."""
+
+    folder: Path
+    fingerprints: dict[str, str]
+    row_counts: dict[str, int]
+    parquet_files: dict[str, str]
+    written_in: dict[str, str]
+
+    @classmethod
+    def of(cls, serving_dir: Path) -> _Previous | None:
+        folder = current_version_dir(serving_dir)
+        if folder is None or not (folder / SNAPSHOT_NAME).exists():
+            return None
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        if manifest.get("storage_version") != SNAPSHOT_STORAGE_VERSION:
+            return None  # written by an older layout: start afresh
+        return cls(folder, manifest["fingerprints"], manifest["row_counts"],
+                   manifest["parquet_files"], manifest["parquet_written_in"])
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(source, target)
+
+
 def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
-                   schemas, parquet_schemas) -> tuple[dict[str, int], dict[str, str]]:
-    """Snapshot file, Parquet files and manifest of one version, all read from the snapshot copy."""
+                   schemas, parquet_schemas, previous: _Previous | None) -> _Written:
+    """Snapshot file, Parquet files and manifest of one version; unchanged tables reused."""
     relations = _published_relations(con, schemas)
-    counts: dict[str, int] = {}
+    fingerprints = {f"{s}.{n}": _fingerprint(con, s, n) for s, n in relations}
+    reused = {r for r, f in fingerprints.items()
+              if previous is not None and previous.fingerprints.get(r) == f}
+    counts: dict[str, int] = {r: previous.row_counts[r] for r in reused}
     files: dict[str, str] = {}
+    written_in: dict[str, str] = {}
     snapshot = folder / SNAPSHOT_NAME
+    if previous is not None:
+        shutil.copyfile(previous.folder / SNAPSHOT_NAME, snapshot)
     con.execute(f"attach '{snapshot}' as _snapshot (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
+        for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = '_snapshot'").fetchall():
+            if f"{schema}.{name}" not in reused:  # changed, gone, or the info tables
+                con.execute(f'drop table _snapshot."{schema}"."{name}"')
         for schema in sorted({s for s, _ in relations}):
-            con.execute(f'create schema _snapshot."{schema}"')
+            con.execute(f'create schema if not exists _snapshot."{schema}"')
         for schema, name in relations:
-            con.execute(
-                f'create table _snapshot."{schema}"."{name}" as select * from "{schema}"."{name}"'
-            )
-            counts[f"{schema}.{name}"] = con.execute(
-                f'select count(*) from _snapshot."{schema}"."{name}"'
-            ).fetchone()[0]
-            if schema in parquet_schemas:
-                relative = f"{PARQUET_DIR}/{schema}/{name}.parquet"
-                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+            relation = f"{schema}.{name}"
+            if relation not in reused:
+                con.execute(f'create table _snapshot."{schema}"."{name}" as '
+                            f'select * from "{schema}"."{name}"')
+                counts[relation] = con.execute(
+                    f'select count(*) from _snapshot."{schema}"."{name}"').fetchone()[0]
+            if schema not in parquet_schemas:
+                continue
+            files[relation] = f"{PARQUET_DIR}/{schema}/{name}.parquet"
+            target = folder / files[relation]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if relation in reused and relation in previous.parquet_files:
+                _link_or_copy(previous.folder / previous.parquet_files[relation], target)
+                written_in[relation] = previous.written_in[relation]
+            else:
                 con.execute(
-                    f"copy _snapshot.\"{schema}\".\"{name}\" to '{folder / relative}' "
+                    f"copy _snapshot.\"{schema}\".\"{name}\" to '{target}' "
                     f"(format parquet, compression zstd, "
                     f"kv_metadata {{{PARQUET_VERSION_KEY}: '{version}'}})"
                 )
-                files[f"{schema}.{name}"] = relative
+                written_in[relation] = version
         con.execute(
             "create table _snapshot.main.snapshot_info as "
             "select ?::varchar as version_id, ?::timestamptz as published_at",
@@ -188,15 +258,25 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
         )
         if counts:
             con.executemany(
-                "insert into _snapshot.main.snapshot_row_counts values (?, ?)", list(counts.items())
+                "insert into _snapshot.main.snapshot_row_counts values (?, ?)", sorted(counts.items())
             )
     finally:
         con.execute("detach _snapshot")  # checkpoints: the file is complete on its own
+    rewritten = sorted(set(fingerprints) - reused)
     manifest = {"version_id": version, "published_at": published_at.isoformat(),
-                "row_counts": counts, "parquet_files": files}
+                "storage_version": SNAPSHOT_STORAGE_VERSION, "row_counts": counts,
+                "parquet_files": files, "parquet_written_in": written_in,
+                "fingerprints": fingerprints, "rewritten": rewritten}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
-    return counts, files
+    return _Written(counts, files, rewritten)
+
+
+@dataclass(frozen=True)
+class _Written:
+    row_counts: dict[str, int]
+    parquet_files: dict[str, str]
+    rewritten: list[str]
 
 
 def remove_old_versions(serving_dir: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
@@ -231,7 +311,8 @@ def publish(
     version = new_version_id(published_at)
     tmp = versions_root / f".{version}{_TMP_SUFFIX}"
     tmp.mkdir()
-    counts, files = _write_version(con, tmp, version, published_at, schemas, parquet_schemas)
+    written = _write_version(con, tmp, version, published_at, schemas, parquet_schemas,
+                             _Previous.of(serving_dir))
     _fsync_tree(tmp)
     final = versions_root / version
     os.replace(tmp, final)
@@ -242,4 +323,5 @@ def publish(
     _point(serving_dir, PARQUET_DIR, f"{CURRENT}/{PARQUET_DIR}")
     _fsync(serving_dir)  # make the renames durable
     remove_old_versions(serving_dir)
-    return Published(version=version, version_dir=final, row_counts=counts, parquet_files=files)
+    return Published(version=version, version_dir=final, row_counts=written.row_counts,
+                     parquet_files=written.parquet_files, rewritten=written.rewritten)
