@@ -87,7 +87,7 @@ def lending_dbt_models(
     # the later one: "buildable" runs a test only once all its parents are selected or upstream.
     # A flag of this invocation, not an environment variable: it must not leak to other dbt calls.
     build = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
-    events = list(dbt.cli(build, context=context).stream())
+    events = list(dbt.build(build, context=context))
     relations = _relations()
     with duckdb.get_connection() as con:
         schemas = _column_schemas(con)
