@@ -30,20 +30,30 @@ only then pointed at; leftovers of a killed publish are removed by the next one 
 at a time in the writer pool). Old versions are deleted only once ``KEEP_VERSIONS`` newer ones exist,
 so a reader that resolved ``current`` just before a swap still finds its files.
 
-A build that failed for one family (issue 19) still publishes: the tables it could not rebuild (the
-failed model, a model whose error-severity test failed, and their descendants: ``stale``) are
-copied from the previous version instead of the warehouse, so readers keep their last good data,
-and ``main.snapshot_stale_tables`` and the manifest's ``stale_tables`` say which tables are stale,
-why, and which version their data comes from (absent when no earlier version had them).
-
 What is published is chosen by schema, not by a table list, so new marts appear without a code
 change: the snapshot holds ``PUBLISHED_SCHEMAS``; Parquet holds ``PARQUET_SCHEMAS`` (the marts and
 the ML scores, the tables analysts read). Never raw, staging, seeds or reference tables.
+
+A publish costs what changed, not the whole warehouse: each table's content fingerprint (columns,
+row count and two order-free sums of row hashes, ``_fingerprint``) is kept in the manifest; a new
+version starts from a copy of the previous snapshot file, replaces only the tables whose
+fingerprint changed, and hard-links the unchanged tables' Parquet files from the previous version
+(same bytes, no copy; files are never modified in place, so a link is as immutable as a copy).
+The Parquet stamp ``snapshot_version`` therefore names the version that *wrote* the file; the
+manifest's ``parquet_written_in`` says it for every file of a version.
+
+A build that failed for one family (issue 19) still publishes: the tables it could not rebuild (the
+failed model, a model whose error-severity test failed, and their descendants: ``stale``) keep
+their table and Parquet file of the previous version instead of the warehouse's, so readers keep
+their last good data, and ``main.snapshot_stale_tables`` and the manifest's ``stale_tables`` say
+which tables are stale, why, and which version their data comes from (absent when no earlier
+version had them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -79,6 +89,7 @@ class Published:
     version_dir: Path
     row_counts: dict[str, int]  # "schema.table" -> rows, every table of the snapshot
     parquet_files: dict[str, str]  # "schema.table" -> path relative to the version folder
+    rewritten: list[str]  # tables whose content changed since the previous version (or all)
     # "schema.table" -> {"reason": why, "data_version": the version its data comes from, or None
     # when no earlier version had it (then it is absent from this one)}
     stale_tables: dict[str, dict] = field(default_factory=dict)
@@ -161,71 +172,122 @@ def _published_relations(con, schemas) -> list[tuple[str, str]]:
     ).fetchall()
 
 
-def _previous_stale(con) -> dict[str, str]:
-    """relation -> data version of the tables the previous version itself carried over."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where database_name = '_previous' "
-        "and table_name = ?", [STALE_TABLE]).fetchone()[0]
-    if not exists:
-        return {}
-    return dict(con.execute(f"select relation, data_version from _previous.main.{STALE_TABLE} "
-                            "where data_version is not null").fetchall())
+def _fingerprint(con, schema: str, name: str) -> str:
+    """Content fingerprint of one relation: equal fingerprints mean an equal table (to a 2^-64
+    collision of both sums); any change of a value, a row, a column or its type changes it."""
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position", [schema, name]
+    ).fetchall()
+    count, xor, total = con.execute(
+        f'select count(*), bit_xor(hash(t)), sum(hash(t)::hugeint) from "{schema}"."{name}" t'
+    ).fetchone()
+    content = json.dumps([duckdb.__version__, columns, count, str(xor), str(total)])
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
-def _carry_over(con, previous: Path | None, stale: dict[str, str], previous_version: str | None
-                ) -> tuple[dict[str, dict], set[tuple[str, str]]]:
-    """Stale relations copied from the previous version: their entries, and the relations found."""
-    entries = {relation: {"reason": reason, "data_version": None}
-               for relation, reason in sorted(stale.items())}
-    if previous is None or not stale:
-        return entries, set()
-    con.execute(f"attach '{previous / SNAPSHOT_NAME}' as _previous (read_only)")
-    carried_before = _previous_stale(con)
-    found = set(con.execute(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_catalog = '_previous' and table_schema || '.' || table_name "
-        "in (select unnest(?::varchar[]))", [list(stale)]).fetchall())
-    for schema, name in found:
-        relation = f"{schema}.{name}"
-        entries[relation]["data_version"] = carried_before.get(relation, previous_version)
-    return entries, found
+@dataclass(frozen=True)
+class _Previous:
+    """The current version as the base of the next one (None when there is nothing to reuse)."""
+
+    folder: Path
+    fingerprints: dict[str, str]
+    row_counts: dict[str, int]
+    parquet_files: dict[str, str]
+    written_in: dict[str, str]
+    stale_tables: dict[str, dict]
+
+    @property
+    def version(self) -> str:
+        return self.folder.name
+
+    @classmethod
+    def of(cls, serving_dir: Path) -> _Previous | None:
+        folder = current_version_dir(serving_dir)
+        if folder is None or not (folder / SNAPSHOT_NAME).exists():
+            return None
+        manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        if manifest.get("storage_version") != SNAPSHOT_STORAGE_VERSION:
+            return None  # written by an older layout: start afresh
+        return cls(folder, manifest["fingerprints"], manifest["row_counts"],
+                   manifest["parquet_files"], manifest["parquet_written_in"],
+                   manifest.get("stale_tables", {}))
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or links not supported
+        shutil.copyfile(source, target)
+
+
+def _stale_entries(stale: dict[str, str], previous: _Previous | None) -> dict[str, dict]:
+    """Why each stale table is stale and the version its data comes from: the previous version's
+    (or, when that one carried it too, the version it came from); None when none had it."""
+    entries = {}
+    for relation, reason in sorted(stale.items()):
+        data_version = None
+        if previous is not None and relation in previous.fingerprints:
+            carried = previous.stale_tables.get(relation, {}).get("data_version")
+            data_version = carried or previous.version
+        entries[relation] = {"reason": reason, "data_version": data_version}
+    return entries
 
 
 def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
-                   schemas, parquet_schemas, stale: dict[str, str] | None = None,
-                   previous: Path | None = None
-                   ) -> tuple[dict[str, int], dict[str, str], dict[str, dict]]:
-    """Snapshot file, Parquet files and manifest of one version, all read from the snapshot copy.
+                   schemas, parquet_schemas, previous: _Previous | None,
+                   stale: dict[str, str]) -> _Written:
+    """Snapshot file, Parquet files and manifest of one version; unchanged tables reused.
 
-    ``stale``: "schema.table" -> why it could not be rebuilt; copied from ``previous`` (the
-    current version's folder) instead of the warehouse, left out when ``previous`` lacks it."""
-    stale = {r: why for r, why in (stale or {}).items() if r.split(".", 1)[0] in schemas}
-    previous_version = previous.name if previous is not None else None
-    stale_entries, carried = _carry_over(con, previous, stale, previous_version)
-    fresh = [(s, n) for s, n in _published_relations(con, schemas) if f"{s}.{n}" not in stale]
-    relations = sorted([(s, n, "") for s, n in fresh] + [(s, n, "_previous.") for s, n in carried])
-    counts: dict[str, int] = {}
+    ``stale``: "schema.table" -> why it could not be rebuilt: kept as the previous version has
+    it (left out when it has none), whatever the warehouse holds."""
+    stale_entries = _stale_entries(
+        {r: why for r, why in stale.items() if r.split(".", 1)[0] in schemas}, previous)
+    carried = {r for r, entry in stale_entries.items() if entry["data_version"] is not None}
+    fresh = [(s, n) for s, n in _published_relations(con, schemas)
+             if f"{s}.{n}" not in stale_entries]
+    relations = sorted([*fresh, *(tuple(r.split(".", 1)) for r in carried)])
+    fingerprints = {f"{s}.{n}": _fingerprint(con, s, n) for s, n in fresh}
+    fingerprints |= {r: previous.fingerprints[r] for r in carried}
+    reused = carried | {r for r, f in fingerprints.items()
+                        if previous is not None and previous.fingerprints.get(r) == f}
+    counts: dict[str, int] = {r: previous.row_counts[r] for r in reused}
     files: dict[str, str] = {}
+    written_in: dict[str, str] = {}
     snapshot = folder / SNAPSHOT_NAME
+    if previous is not None:
+        shutil.copyfile(previous.folder / SNAPSHOT_NAME, snapshot)
     con.execute(f"attach '{snapshot}' as _snapshot (storage_version '{SNAPSHOT_STORAGE_VERSION}')")
     try:
-        for schema in sorted({s for s, _, _ in relations}):
-            con.execute(f'create schema _snapshot."{schema}"')
-        for schema, name, source in relations:
-            con.execute(f'create table _snapshot."{schema}"."{name}" as '
-                        f'select * from {source}"{schema}"."{name}"')
-            counts[f"{schema}.{name}"] = con.execute(
-                f'select count(*) from _snapshot."{schema}"."{name}"'
-            ).fetchone()[0]
-            if schema in parquet_schemas:
-                relative = f"{PARQUET_DIR}/{schema}/{name}.parquet"
-                (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = '_snapshot'").fetchall():
+            if f"{schema}.{name}" not in reused:  # changed, gone, or the info tables
+                con.execute(f'drop table _snapshot."{schema}"."{name}"')
+        for schema in sorted({s for s, _ in relations}):
+            con.execute(f'create schema if not exists _snapshot."{schema}"')
+        for schema, name in relations:
+            relation = f"{schema}.{name}"
+            if relation not in reused:
+                con.execute(f'create table _snapshot."{schema}"."{name}" as '
+                            f'select * from "{schema}"."{name}"')
+                counts[relation] = con.execute(
+                    f'select count(*) from _snapshot."{schema}"."{name}"').fetchone()[0]
+            if schema not in parquet_schemas:
+                continue
+            files[relation] = f"{PARQUET_DIR}/{schema}/{name}.parquet"
+            target = folder / files[relation]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if relation in reused and relation in previous.parquet_files:
+                _link_or_copy(previous.folder / previous.parquet_files[relation], target)
+                written_in[relation] = previous.written_in[relation]
+            else:
                 con.execute(
-                    f"copy _snapshot.\"{schema}\".\"{name}\" to '{folder / relative}' "
+                    f"copy _snapshot.\"{schema}\".\"{name}\" to '{target}' "
                     f"(format parquet, compression zstd, "
                     f"kv_metadata {{{PARQUET_VERSION_KEY}: '{version}'}})"
                 )
-                files[f"{schema}.{name}"] = relative
+                written_in[relation] = version
         con.execute(
             "create table _snapshot.main.snapshot_info as "
             "select ?::varchar as version_id, ?::timestamptz as published_at, "
@@ -238,7 +300,7 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
         )
         if counts:
             con.executemany(
-                "insert into _snapshot.main.snapshot_row_counts values (?, ?)", list(counts.items())
+                "insert into _snapshot.main.snapshot_row_counts values (?, ?)", sorted(counts.items())
             )
         con.execute(
             f"create table _snapshot.main.{STALE_TABLE} (relation varchar primary key, "
@@ -250,13 +312,23 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
                 [(r, e["reason"], e["data_version"]) for r, e in stale_entries.items()])
     finally:
         con.execute("detach _snapshot")  # checkpoints: the file is complete on its own
-        if previous is not None and stale:
-            con.execute("detach _previous")
+    rewritten = sorted(set(fingerprints) - reused)
     manifest = {"version_id": version, "published_at": published_at.isoformat(),
-                "row_counts": counts, "parquet_files": files, "stale_tables": stale_entries}
+                "storage_version": SNAPSHOT_STORAGE_VERSION, "row_counts": counts,
+                "parquet_files": files, "parquet_written_in": written_in,
+                "fingerprints": fingerprints, "rewritten": rewritten,
+                "stale_tables": stale_entries}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
-    return counts, files, stale_entries
+    return _Written(counts, files, rewritten, stale_entries)
+
+
+@dataclass(frozen=True)
+class _Written:
+    row_counts: dict[str, int]
+    parquet_files: dict[str, str]
+    rewritten: list[str]
+    stale_tables: dict[str, dict]
 
 
 def remove_old_versions(serving_dir: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
@@ -285,8 +357,8 @@ def publish(
 ) -> Published:
     """Write a new version of the snapshot and its Parquet files, then swap it in atomically.
 
-    ``stale``: "schema.table" -> why the build could not rebuild it; those tables keep the
-    previous version's data (see the module docstring)."""
+    ``stale``: "schema.table" -> why the build could not rebuild it (kept from the previous
+    version, listed in ``main.snapshot_stale_tables``)."""
     serving_dir = Path(serving_dir)
     versions_root = serving_dir / VERSIONS_DIR
     versions_root.mkdir(parents=True, exist_ok=True)
@@ -295,9 +367,8 @@ def publish(
     version = new_version_id(published_at)
     tmp = versions_root / f".{version}{_TMP_SUFFIX}"
     tmp.mkdir()
-    counts, files, stale_entries = _write_version(
-        con, tmp, version, published_at, schemas, parquet_schemas, stale,
-        current_version_dir(serving_dir))
+    written = _write_version(con, tmp, version, published_at, schemas, parquet_schemas,
+                             _Previous.of(serving_dir), stale or {})
     _fsync_tree(tmp)
     final = versions_root / version
     os.replace(tmp, final)
@@ -308,5 +379,6 @@ def publish(
     _point(serving_dir, PARQUET_DIR, f"{CURRENT}/{PARQUET_DIR}")
     _fsync(serving_dir)  # make the renames durable
     remove_old_versions(serving_dir)
-    return Published(version=version, version_dir=final, row_counts=counts, parquet_files=files,
-                     stale_tables=stale_entries)
+    return Published(version=version, version_dir=final, row_counts=written.row_counts,
+                     parquet_files=written.parquet_files, rewritten=written.rewritten,
+                     stale_tables=written.stale_tables)

@@ -132,6 +132,11 @@ class Settings:
             dagster_home=path("DAGSTER_HOME", data / "dagster_home"),
         )
 
+    @property
+    def dbt_runs_dir(self) -> Path:
+        """Where each dbt invocation of the pipeline leaves its logs and artifacts."""
+        return self.data_dir / "dbt_runs"
+
     def warehouse(self) -> Warehouse:
         """The connection factory of the warehouse: the same limits for every connection."""
         return Warehouse(self.warehouse_path, self.duckdb_memory_limit, self.timezone)

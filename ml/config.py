@@ -9,6 +9,7 @@ SEED = 42
 
 # --- credit (PD) model -------------------------------------------------------------------------
 CREDIT_MODEL = "credit_pd"
+CREDIT_FEATURES_TABLE = "feat_credit_applications"  # dbt model, schema marts
 CREDIT_NUMERIC = [
     "requested_amount", "term_months", "annual_income", "debt_to_income", "loan_to_income",
     "bureau_score", "age_at_application", "city_tier", "prior_loans", "prior_applications",
@@ -49,6 +50,7 @@ MAX_REFERENCE_ROWS = 1_000_000
 
 # --- retention (churn) model -------------------------------------------------------------------
 CHURN_MODEL = "churn"
+CHURN_FEATURES_TABLE = "feat_user_churn"  # dbt model, schema marts
 CHURN_NUMERIC = [
     "days_since_last_activity", "events_30d", "events_90d", "active_days_30d", "tenure_days",
     "applications_90d", "rejections_90d", "loans_to_date", "active_loans", "outstanding_principal",

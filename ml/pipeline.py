@@ -19,8 +19,8 @@ from ml.registry import Registry, mirror_to_warehouse
 from ml.scorecard import grade, score_from_pd
 from ml.training import TrainedModel, evaluate, predict_pd, train_churn, train_credit
 
-CREDIT_FEATURES_TABLE = "feat_credit_applications"
-CHURN_FEATURES_TABLE = "feat_user_churn"
+CREDIT_FEATURES_TABLE = config.CREDIT_FEATURES_TABLE
+CHURN_FEATURES_TABLE = config.CHURN_FEATURES_TABLE
 
 
 @dataclass

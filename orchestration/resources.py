@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
@@ -17,6 +20,8 @@ from lending.settings import DBT_PROJECT_DIR, DEFAULT_ML_THREADS, Settings
 from lending.warehouse import Warehouse
 from ml.registry import Registry
 
+# dbt invocations whose artifacts (logs, compiled SQL, run results) stay on disk for inspection.
+DBT_RUNS_KEPT = 20
 # DuckDB allows one writer per file: every asset and op that opens the warehouse runs in this pool,
 # limited to 1 by the instance config (orchestration/dagster.yaml), so runs queue instead of
 # failing on the lock; orchestration/runs/ watches it.
@@ -56,19 +61,65 @@ class WarehouseResource(DuckDBResource):
 
 class LendingDbtCliResource(DbtCliResource):
     """dbt with the settings' variables (``Settings.dbt_env``: warehouse, memory limit, time zone,
-    PII key) in its subprocess environment.
+    PII key) in its subprocess environment, and each invocation's artifacts outside the project.
 
     dagster-dbt builds the subprocess environment from ``os.environ`` inside ``cli()`` and takes
     no environment argument (dagster_dbt/core/resource.py), so ``env`` is laid over it only while
     ``cli()`` starts dbt, and the process environment is restored before it returns: nothing
     leaks to other dbt calls or to the rest of the run.
+
+    Artifacts (compiled SQL, run_results.json, dbt.log: ~16 MB an invocation) go to a folder of
+    their own under ``runs_dir``, of which the newest ``keep_runs`` are kept. dagster-dbt's
+    default puts them in the project's target/, which then grew with every build; and when a
+    run selects a subset of more than 200 nodes, dagster-dbt runs dbt in a temporary copy of the
+    whole project folder (with that target/) and never removes it: measured, 30 copies of
+    200-500 MB each in the test suite's temporary folder, which lives in RAM. ``invoke`` removes
+    that copy when the invocation ends.
     """
 
     env: dict[str, str] = Field(default_factory=dict)
+    runs_dir: str
+    keep_runs: int = DBT_RUNS_KEPT
 
-    def cli(self, args, **kwargs):
+    def cli(self, args, *, target_path: Path | None = None, context=None, **kwargs):
         with in_environ(self.env):
-            return super().cli(args, **kwargs)
+            return super().cli(args, target_path=target_path or self._new_run_dir(context),
+                               context=context, **kwargs)
+
+    @contextmanager
+    def invoke(self, args: Sequence[str], context: dg.AssetExecutionContext,
+               **cli_kwargs) -> Iterator[DbtCliInvocation]:
+        """``dbt <args>`` for ``context``'s selection, as a running invocation; the temporary
+        project copy dagster-dbt may have made for it is removed on leaving (also on failure)."""
+        invocation = self.cli(list(args), context=context, **cli_kwargs)
+        try:
+            yield invocation
+        finally:
+            remove_temporary_project_copy(Path(invocation.project_dir), Path(self.project_dir))
+
+    def _new_run_dir(self, context) -> Path:
+        """``<runs_dir>/<step>-<run id>-<random>``, after dropping all but the newest runs."""
+        runs = Path(self.runs_dir)
+        runs.mkdir(parents=True, exist_ok=True)
+        previous = sorted(runs.iterdir(), key=lambda path: path.stat().st_mtime, reverse=True)
+        for old in previous[max(self.keep_runs - 1, 0):]:
+            shutil.rmtree(old, ignore_errors=True)
+        name = uuid.uuid4().hex[:7]
+        if context is not None:
+            name = f"{context.op_execution_context.op.name}-{context.run.run_id[:7]}-{name}"
+        return runs / name
+
+
+def remove_temporary_project_copy(used: Path, project: Path) -> bool:
+    """Delete ``used`` when it is a copy of ``project`` that dagster-dbt made in the temporary
+    folder (never the project itself, never anything outside the temporary folder)."""
+    used, project = used.resolve(), project.resolve()
+    if used == project or used.parent != Path(tempfile.gettempdir()).resolve():
+        return False
+    if not (used / "dbt_project.yml").is_file():
+        return False
+    shutil.rmtree(used, ignore_errors=True)
+    return True
 
 
 class MlRegistry(dg.ConfigurableResource):
@@ -89,6 +140,7 @@ def build_resources(settings: Settings, dbt_project_dir: Path = DBT_PROJECT_DIR)
         "duckdb": WarehouseResource.from_settings(settings),
         "dbt": LendingDbtCliResource(project_dir=str(dbt_project_dir),
                                      profiles_dir=str(dbt_project_dir),
-                                     dbt_executable=DBT_EXECUTABLE, env=settings.dbt_env()),
+                                     dbt_executable=DBT_EXECUTABLE, env=settings.dbt_env(),
+                                     runs_dir=str(settings.dbt_runs_dir)),
         "ml_registry": MlRegistry(data_dir=str(settings.data_dir), threads=settings.ml_threads),
     }

@@ -37,8 +37,9 @@ class _TempCopyNotice(logging.Filter):
     """Drops dagster-dbt's warning that a step selecting more than 200 dbt resources runs against
     a temporary copy of the project with a generated selector (dagster_dbt/asset_utils.py,
     ``_SELECTION_ARGS_THRESHOLD``, not configurable): every step of a run that splits the dbt
-    assets around the attribution and ML steps does, the result is the same, and there is nothing
-    for the user to act on (issue 19: no unactionable warnings in the build log)."""
+    assets around the attribution and ML steps does, the result is the same, the copy is removed
+    when dbt exits (``LendingDbtCliResource.invoke``), and there is nothing for the user to act on
+    (issue 19: no unactionable warnings in the build log)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "resources exceeds threshold of" not in record.getMessage()
@@ -116,8 +117,8 @@ def lending_dbt_models(
     build = ["build", "--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
     # raise_on_error=False: a failed model or test must not fail the step (that would abandon
     # every later step); what failed is recorded and reported instead (lending/build_failures.py).
-    invocation = dbt.cli(build, context=context, raise_on_error=False)
-    events = list(invocation.stream())
+    with dbt.invoke(build, context, raise_on_error=False) as invocation:
+        events = list(invocation.stream())
     results = build_failures.read_run_results(invocation.target_path)
     if results is None:  # dbt stopped before building anything (a broken project): fail loudly
         raise invocation.get_error() or dg.Failure("dbt build wrote no run_results.json")

@@ -7,10 +7,14 @@ checks on the score assets watch drift (PSI), AUC decay and fairness. Every asse
 DuckDB warehouse, hence ``pool=WRITER_POOL``; every read and write goes through the warehouse's
 connection factory (``duckdb.warehouse()``). Owners: orchestration/owners.yml (the churn assets
 belong to growth, the rest of the group to risk).
+
+The training, scoring and monitoring code (scikit-learn, optbinning, scipy: ~5 s of imports) is
+imported inside the asset bodies: loading the definitions (every run, the UI's code server, an
+ingestion-only run) does not pay for it.
 """
 
-
 import base64
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import pandas as pd
@@ -18,22 +22,16 @@ from dagster_dbt import get_asset_key_for_model
 
 from ml import config
 from ml.data import InsufficientDataError, read_table
-from ml.fairness import fairness_table
-from ml.monitoring import credit_decay, drift, in_window, psi_table
-from ml.pipeline import (
-    CHURN_FEATURES_TABLE,
-    CREDIT_FEATURES_TABLE,
-    RunResult,
-    score_churn,
-    score_credit,
-    train_churn_model,
-    train_credit_models,
-)
 from ml.registry import Registry
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.policy import ML_GROUP
 from orchestration.resources import WRITER_POOL, MlRegistry, WarehouseResource
 
+if TYPE_CHECKING:
+    from ml.pipeline import RunResult
+
+CREDIT_FEATURES_TABLE = config.CREDIT_FEATURES_TABLE
+CHURN_FEATURES_TABLE = config.CHURN_FEATURES_TABLE
 GROUP = ML_GROUP
 KINDS = {"python", "scikitlearn"}
 CREDIT_MODEL_KEY = dg.AssetKey([ML_GROUP, "credit_model"])
@@ -57,7 +55,7 @@ def _png_md(pngs: dict[str, bytes]) -> dg.MetadataValue:
         for name, data in pngs.items()))
 
 
-def _result_metadata(r: RunResult) -> dict:
+def _result_metadata(r: "RunResult") -> dict:
     prefix = r.trained.name
     md = {f"{prefix}/version": r.version, f"{prefix}/status": r.decision.status,
           f"{prefix}/reason": r.decision.reason,
@@ -100,6 +98,8 @@ def _train(context: dg.AssetExecutionContext, fn, duckdb: WarehouseResource,
                 "ml.model_registry. Definitions: docs/ml.md.",
 )
 def credit_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
+    from ml.pipeline import train_credit_models
+
     return _train(context, train_credit_models, duckdb, ml_registry)
 
 
@@ -110,6 +110,8 @@ def credit_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, m
                 "and registered in MLflow; mirrors ml.model_registry. Definitions: docs/ml.md.",
 )
 def churn_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
+    from ml.pipeline import train_churn_model
+
     return _train(context, train_churn_model, duckdb, ml_registry)
 
 
@@ -130,6 +132,8 @@ def _score(context, fn, duckdb: WarehouseResource, registry: MlRegistry, label: 
                 "score, grade A-E, reason_1..3 (features costing the applicant most points).",
 )
 def credit_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
+    from ml.pipeline import score_credit
+
     return _score(context, score_credit, duckdb, ml_registry, "credit")
 
 
@@ -141,6 +145,8 @@ def credit_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, 
                 "- probability and band (high/medium/low).",
 )
 def churn_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
+    from ml.pipeline import score_churn
+
     return _score(context, score_churn, duckdb, ml_registry, "churn")
 
 
@@ -154,6 +160,8 @@ def _champion(registry: Registry, name: str):
 
 
 def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
+    from ml.monitoring import psi_table
+
     level = d.level()
     worst_name, worst = d.worst
     return dg.AssetCheckResult(
@@ -172,6 +180,8 @@ def _skip(reason: str) -> dg.AssetCheckResult:
                 description="PSI of the score and of each feature: applications of the latest month "
                             "vs those of the champion's training months (warn >= 0.1, fail >= 0.25).")
 def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    from ml.monitoring import drift, in_window
+
     model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
@@ -189,6 +199,8 @@ def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg
                 description="Champion AUC on loans matured since its OOT window vs its AUC at "
                             f"training (warn when lower by more than {config.AUC_DECAY_WARN}).")
 def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    from ml.monitoring import credit_decay
+
     model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
@@ -203,6 +215,8 @@ def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.A
                 description="Approval (grades A-C) and bad rates by age band and gender; "
                             f"adverse-impact ratio below {config.ADVERSE_IMPACT_MIN} is flagged.")
 def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    from ml.fairness import fairness_table
+
     if ml_registry.open().champion_version(config.CREDIT_MODEL) is None:
         return _skip("no champion: nothing scored yet")
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
@@ -221,6 +235,8 @@ def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.As
                 description="PSI of the churn probability and of each feature: latest snapshot vs "
                             "the champion's training snapshots (warn >= 0.1, fail >= 0.25).")
 def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
+    from ml.monitoring import drift, in_window
+
     model, row = _champion(ml_registry.open(), config.CHURN_MODEL)
     if model is None:
         return _skip("no champion")

@@ -71,6 +71,7 @@ def serving_metadata(published, serving_dir: str) -> dict:
         "version_dir": str(published.version_dir),
         "tables": len(published.row_counts),
         "parquet_files": len(published.parquet_files),
+        "tables_rewritten": len(published.rewritten),  # the others reused from the last version
         "row_counts": published.row_counts,
         "stale_tables": dg.MetadataValue.json(published.stale_tables),
         "contents": dg.MetadataValue.md(

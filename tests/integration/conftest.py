@@ -8,6 +8,7 @@ one pair of runs (the second proves reruns change nothing). New integration modu
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import dagster as dg
@@ -40,6 +41,12 @@ def landing_row_counts(landing: Path) -> dict[str, int]:
     return counts
 
 
+def temporary_project_copies() -> set[Path]:
+    """dbt projects in the temporary folder (dagster-dbt copies the project there for a run
+    that selects many nodes)."""
+    return {path.parent for path in Path(tempfile.gettempdir()).glob("*/dbt_project.yml")}
+
+
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory):
     root = tmp_path_factory.mktemp("platform")
@@ -53,6 +60,7 @@ def pipeline(tmp_path_factory):
     ensure_manifest(settings)
     defs = build_definitions(settings)
     span = landing_range(settings)
+    copies_before = temporary_project_copies()
     with dg.instance_for_test() as instance:
         first = run_pipeline(defs, instance, span)
         first_prints = table_fingerprints(settings.warehouse_path)
@@ -64,6 +72,7 @@ def pipeline(tmp_path_factory):
         "first_prints": first_prints,
         "second_prints": table_fingerprints(settings.warehouse_path),
         "landing_counts": landing_row_counts(settings.landing_dir),
+        "project_copies_left": temporary_project_copies() - copies_before,
     }
 
 

@@ -96,6 +96,15 @@ def test_second_run_leaves_every_table_identical(pipeline):
     assert first == second
 
 
+def test_dbt_leaves_its_artifacts_in_the_data_folder_and_no_project_copy(pipeline):
+    """Two runs of several dbt steps each: every invocation has its folder under data/dbt_runs
+    (with dbt's run results), and the project copies dagster-dbt made are gone."""
+    runs = [path for path in pipeline["settings"].dbt_runs_dir.iterdir()
+            if (path / "run_results.json").is_file()]
+    assert len(runs) >= 4
+    assert pipeline["project_copies_left"] == set()
+
+
 def test_materializations_record_rows_read_loaded_and_quarantined(pipeline):
     metadata = {
         e.asset_key.path[-1]: e.materialization.metadata

@@ -28,7 +28,6 @@ from lending.serving import (
     PARQUET_SCHEMAS,
     PARQUET_VERSION_KEY,
     SNAPSHOT_NAME,
-    VERSIONS_DIR,
     current_version_dir,
 )
 from lending.settings import REPO_ROOT
@@ -197,17 +196,28 @@ def parquet_problems(path: Path, expected: set[str]) -> tuple[str, list[str]]:
     wanted = {r for r in expected if r.split(".")[0] in PARQUET_SCHEMAS}
     problems = [f"no parquet for {r}" for r in sorted(wanted - set(files))]
     for relation, file in files.items():
-        meta = pq.read_metadata(folder / file)
-        stamped = meta.metadata[PARQUET_VERSION_KEY.encode()].decode()
-        if stamped != version or meta.num_rows != manifest["row_counts"][relation]:
-            problems.append(f"{file}: {meta.num_rows} rows of version {stamped}, "
-                            f"version {version} says {manifest['row_counts'][relation]}")
+        problems += _parquet_file_problems(folder / file, manifest, relation)
     relation = random.choice(sorted(files))
     stable = serving / PARQUET_DIR / Path(files[relation]).relative_to(PARQUET_DIR)
-    table = pq.read_table(os.path.realpath(stable))
-    stamped = table.schema.metadata[PARQUET_VERSION_KEY.encode()].decode()
-    own = json.loads((serving / VERSIONS_DIR / stamped / MANIFEST_NAME).read_text("utf-8"))
-    if table.num_rows != own["row_counts"][relation]:
-        problems.append(f"{relation} via {PARQUET_DIR}/: {table.num_rows} rows, "
-                        f"version {stamped} says {own['row_counts'][relation]}")
+    resolved = Path(os.path.realpath(stable))  # versions/<version>/parquet/<schema>/<table>
+    own = json.loads((resolved.parents[2] / MANIFEST_NAME).read_text("utf-8"))
+    problems += _parquet_file_problems(resolved, own, relation, read_all=True)
     return version, problems
+
+
+def _parquet_file_problems(path: Path, manifest: dict, relation: str,
+                           read_all: bool = False) -> list[str]:
+    """A Parquet file against the manifest of the version folder it was read from: its rows and
+    the stamp of the version that wrote it (an unchanged table's file is linked from before)."""
+    if read_all:
+        table = pq.read_table(path)
+        rows, metadata = table.num_rows, table.schema.metadata
+    else:
+        meta = pq.read_metadata(path)
+        rows, metadata = meta.num_rows, meta.metadata
+    stamped = metadata[PARQUET_VERSION_KEY.encode()].decode()
+    written_in = manifest["parquet_written_in"][relation]
+    if stamped != written_in or rows != manifest["row_counts"][relation]:
+        return [f"{path}: {rows} rows written by {stamped}, version {manifest['version_id']} says "
+                f"{manifest['row_counts'][relation]} rows written by {written_in}"]
+    return []

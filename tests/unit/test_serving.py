@@ -89,6 +89,46 @@ def test_a_new_version_swaps_snapshot_and_parquet_together(warehouse, tmp_path):
     assert first.version < second.version  # versions sort by publish time
 
 
+def _contents(path) -> dict[str, list]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        relations = con.execute("select table_schema, table_name from information_schema.tables "
+                                "where table_schema <> 'main'").fetchall()
+        return {f"{s}.{n}": sorted(con.execute(f'select * from "{s}"."{n}"').fetchall())
+                for s, n in relations}
+
+
+def test_a_new_version_rewrites_only_the_tables_that_changed(warehouse, tmp_path):
+    serving = tmp_path / "serving"
+    first = publish(warehouse, serving)
+    assert first.rewritten == sorted(first.row_counts)  # nothing to reuse on the first publish
+    warehouse.execute("delete from marts.mart_a where id = 2")  # mart_a and the view fct_b change
+    warehouse.execute("alter table ml.credit_scores alter pd type decimal(6, 3)")  # same values
+    warehouse.execute("drop table intermediate.int_a")
+    warehouse.execute("create table intermediate.int_new as select 1 as x")
+    second = publish(warehouse, serving)
+    assert second.rewritten == ["intermediate.int_new", "marts.fct_b", "marts.mart_a",
+                                "ml.credit_scores"]
+    assert second.row_counts == {"intermediate.int_new": 1, "marts.mart_a": 2, "marts.fct_b": 1,
+                                 "ml.credit_scores": 1}
+    expected = {r: sorted(warehouse.execute(f"select * from {r}").fetchall())
+                for r in second.row_counts}
+    assert _contents(second.snapshot) == expected  # the reused file holds exactly the warehouse
+    assert _relations(second.snapshot) == second.row_counts
+
+    third = publish(warehouse, serving)  # nothing changed: every Parquet file is a link
+    assert third.rewritten == []
+    assert _contents(third.snapshot) == expected
+    for file in third.parquet_files.values():
+        assert os.stat(third.version_dir / file).st_ino == os.stat(
+            second.version_dir / file).st_ino
+        stamp = pq.read_metadata(third.version_dir / file).metadata[PARQUET_VERSION_KEY.encode()]
+        assert stamp.decode() == second.version  # the version that wrote the file
+    manifest = json.loads((third.version_dir / "manifest.json").read_text())
+    assert manifest["parquet_written_in"] == {r: second.version for r in third.parquet_files}
+    header = third.snapshot.read_bytes()[:20]
+    assert 64 <= struct.unpack("<Q", header[12:20])[0] <= 68  # still the 1.x storage format
+
+
 def test_old_versions_are_deleted_beyond_the_kept_ones(warehouse, tmp_path):
     serving = tmp_path / "serving"
     versions = [publish(warehouse, serving).version for _ in range(KEEP_VERSIONS + 2)]

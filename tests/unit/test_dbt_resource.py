@@ -1,0 +1,57 @@
+"""The dbt resource keeps its artifacts out of the project and cleans up after dagster-dbt."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from lending.dbt import DBT_EXECUTABLE
+from orchestration.resources import LendingDbtCliResource, remove_temporary_project_copy
+
+PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+
+
+def _project_copy(parent: Path) -> Path:
+    copy = Path(tempfile.mkdtemp(dir=parent))
+    (copy / "dbt_project.yml").write_text("name: lending\n")
+    (copy / "target").mkdir()
+    (copy / "target" / "manifest.json").write_text("{}")
+    return copy
+
+
+def test_a_project_copy_in_the_temporary_folder_is_removed():
+    copy = _project_copy(Path(tempfile.gettempdir()))
+    assert remove_temporary_project_copy(copy, PROJECT) is True
+    assert not copy.exists()
+
+
+def test_the_project_itself_and_folders_elsewhere_are_kept(tmp_path):
+    assert remove_temporary_project_copy(PROJECT, PROJECT) is False
+    assert (PROJECT / "dbt_project.yml").is_file()
+    elsewhere = _project_copy(tmp_path)  # not directly in the temporary folder
+    assert remove_temporary_project_copy(elsewhere, PROJECT) is False
+    assert elsewhere.exists()
+    plain = Path(tempfile.mkdtemp())  # in the temporary folder, but no dbt project
+    try:
+        assert remove_temporary_project_copy(plain, PROJECT) is False
+        assert plain.exists()
+    finally:
+        plain.rmdir()
+
+
+@pytest.mark.parametrize("keep", [1, 3])
+def test_a_new_run_folder_keeps_only_the_newest_runs(tmp_path, keep):
+    runs = tmp_path / "dbt_runs"
+    runs.mkdir()
+    for age in range(5):  # run-0 is the newest
+        folder = runs / f"run-{age}"
+        folder.mkdir()
+        stamp = 1_700_000_000 - age * 60
+        os.utime(folder, (stamp, stamp))
+    resource = LendingDbtCliResource(project_dir=str(PROJECT), profiles_dir=str(PROJECT),
+                                     dbt_executable=DBT_EXECUTABLE,
+                                     runs_dir=str(runs), keep_runs=keep)
+    new = resource._new_run_dir(None)
+    assert new.parent == runs and not new.exists()  # dbt creates it
+    assert sorted(p.name for p in runs.iterdir()) == [f"run-{age}" for age in range(keep - 1)]
