@@ -129,6 +129,49 @@ def test_a_new_version_rewrites_only_the_tables_that_changed(warehouse, tmp_path
     assert 64 <= struct.unpack("<Q", header[12:20])[0] <= 68  # still the 1.x storage format
 
 
+def _stale(path) -> dict[str, tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        (count,) = con.execute("select stale_tables from main.snapshot_info").fetchone()
+        rows = con.execute("select relation, reason, data_version "
+                           "from main.snapshot_stale_tables").fetchall()
+    assert count == len(rows)
+    return {relation: (reason, version) for relation, reason, version in rows}
+
+
+def test_stale_tables_keep_their_last_good_version_and_are_listed(warehouse, tmp_path):
+    serving = tmp_path / "serving"
+    first = publish(warehouse, serving)
+    assert _stale(first.snapshot) == {}
+    # The build then failed for mart_a (and the new mart_c, never published): the warehouse may
+    # hold anything for them; the snapshot keeps the first version's mart_a, drops nothing else.
+    warehouse.execute("delete from marts.mart_a")
+    warehouse.execute("create table marts.mart_c as select 1 as x")
+    warehouse.execute("insert into ml.credit_scores values (8, 0.2)")
+    why = {"marts.mart_a": "test t failed", "marts.mart_c": "upstream test t failed",
+           "raw.users": "not published anyway"}
+    second = publish(warehouse, serving, stale=why)
+    assert second.stale_tables == {
+        "marts.mart_a": {"reason": "test t failed", "data_version": first.version},
+        "marts.mart_c": {"reason": "upstream test t failed", "data_version": None}}
+    assert _stale(second.snapshot) == {"marts.mart_a": ("test t failed", first.version),
+                                       "marts.mart_c": ("upstream test t failed", None)}
+    # fct_b (a view over mart_a) was not named stale: it is published as the warehouse has it
+    assert second.row_counts == {"intermediate.int_a": 4, "marts.mart_a": 3, "marts.fct_b": 0,
+                                 "ml.credit_scores": 2}
+    contents = _contents(second.snapshot)
+    assert contents["marts.mart_a"] == [(0, 0.0), (1, 1.5), (2, 3.0)]
+    assert "marts.mart_c" not in contents
+    assert os.stat(second.version_dir / "parquet/marts/mart_a.parquet").st_ino == os.stat(
+        first.version_dir / "parquet/marts/mart_a.parquet").st_ino
+    # Still failing in the next build: the data keeps coming from the first version.
+    third = publish(warehouse, serving, stale={"marts.mart_a": "test t failed"})
+    assert third.stale_tables["marts.mart_a"]["data_version"] == first.version
+    # Fixed: the warehouse's table is published again, nothing is stale.
+    fourth = publish(warehouse, serving)
+    assert fourth.stale_tables == {} and _stale(fourth.snapshot) == {}
+    assert fourth.row_counts["marts.mart_a"] == 0 and fourth.row_counts["marts.mart_c"] == 1
+
+
 def test_old_versions_are_deleted_beyond_the_kept_ones(warehouse, tmp_path):
     serving = tmp_path / "serving"
     versions = [publish(warehouse, serving).version for _ in range(KEEP_VERSIONS + 2)]
