@@ -106,10 +106,10 @@ def record(con: duckdb.DuckDBPyConnection, results: Iterable[Mapping],
     con.execute("begin")
     try:
         con.execute(f"delete from {TABLE} where unique_id in (select unnest(?::varchar[]))", [ran])
-        con.executemany(
-            f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(f.unique_id, f.name, f.resource_type, f.status, f.message, f.failures, f.file,
-              f.asset_key, f.sample, run_id, now) for f in failures])
+        rows = [(f.unique_id, f.name, f.resource_type, f.status, f.message, f.failures, f.file,
+                 f.asset_key, f.sample, run_id, now) for f in failures]
+        if rows:  # DuckDB's executemany refuses an empty list (a clean build)
+            con.executemany(f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

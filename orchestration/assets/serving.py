@@ -38,10 +38,23 @@ def serving_deps(upstream: Iterable[dg.AssetsDefinition]) -> list[dg.AssetKey]:
     return sorted(keys, key=lambda k: k.path)
 
 
-def stale_tables(failures: list[BuildFailure], graph) -> dict[str, str]:
+def child_keys(assets: Iterable[dg.AssetsDefinition]) -> dict[dg.AssetKey, set[dg.AssetKey]]:
+    """Asset key -> the keys that depend on it, over ``assets``. Built when the definitions load:
+    a step context of an in-process run has no repository to ask for the asset graph, and a
+    job's own graph leaves out assets it does not reach (the stg_ref_* models)."""
+    children: dict[dg.AssetKey, set[dg.AssetKey]] = {}
+    for definition in assets:
+        for key, parents in definition.asset_deps.items():
+            for parent in parents:
+                children.setdefault(parent, set()).add(key)
+    return children
+
+
+def stale_tables(failures: list[BuildFailure],
+                 children: dict[dg.AssetKey, set[dg.AssetKey]]) -> dict[str, str]:
     """"schema.table" -> why, for every published table the build could not rebuild: the asset a
-    failure stands for and all its descendants in the asset graph (dbt models, attribution and
-    ML assets alike), as far as they are tables of a published schema."""
+    failure stands for and all its descendants (``child_keys``: dbt models, attribution and ML
+    assets alike), as far as they are tables of a published schema."""
     stale: dict[str, str] = {}
     for failure in failures:
         if not failure.asset_key:
@@ -54,7 +67,7 @@ def stale_tables(failures: list[BuildFailure], graph) -> dict[str, str]:
             if len(key.path) == 2 and key.path[0] in PUBLISHED_SCHEMAS:
                 stale.setdefault(".".join(key.path),
                                  what if key == root else f"upstream {what}")
-            for child in graph.get(key).child_keys if graph.has(key) else ():
+            for child in children.get(key, ()):
                 if child not in seen:
                     seen.add(child)
                     todo.append(child)
@@ -82,7 +95,10 @@ def serving_metadata(published, serving_dir: str) -> dict:
 def build_serving_asset(
     upstream: dg.AssetsDefinition | Iterable[dg.AssetsDefinition], serving_dir: str
 ) -> dg.AssetsDefinition:
+    """``upstream``: every asset whose failure can leave a published table stale (dbt, attribution,
+    ML); the snapshot depends on those of them in a published schema."""
     upstream = [upstream] if isinstance(upstream, dg.AssetsDefinition) else list(upstream)
+    children = child_keys(upstream)
 
     @dg.asset(
         key=SNAPSHOT_KEY,
@@ -101,7 +117,7 @@ def build_serving_asset(
     def warehouse_snapshot(context: dg.AssetExecutionContext,
                            duckdb: WarehouseResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            stale = stale_tables(current_failures(con), context.repository_def.asset_graph)
+            stale = stale_tables(current_failures(con), children)
             published = publish(con, serving_dir, stale=stale)
         for relation, entry in published.stale_tables.items():
             context.log.warning(f"stale in the snapshot: {relation} ({entry['reason']}); data of "

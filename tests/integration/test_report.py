@@ -27,7 +27,7 @@ def _materialization(result) -> dg.AssetMaterialization:
 def test_report_built_by_the_pipeline_with_its_path_in_metadata(pipeline):
     expected = pipeline["settings"].serving_dir / REPORT_NAME
     for run in ("first", "second"):
-        materialization = _materialization(pipeline[run][1])  # [ingest, build]
+        materialization = _materialization(pipeline[run][2])  # [ingest, build, publish]
         assert materialization.metadata["path"] == dg.MetadataValue.path(str(expected))
     page = expected.read_text(encoding="utf-8")
     assert "<script" not in page

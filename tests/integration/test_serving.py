@@ -76,10 +76,10 @@ def test_every_mart_and_score_table_has_a_parquet_file_with_its_rows(pipeline, c
 
 def test_the_materialization_names_paths_tables_and_row_counts(pipeline, con):
     settings = pipeline["settings"]
-    build = pipeline["second"][1]
-    assert build.success, [str(e.event_specific_data.error)[:2000]
-                           for e in build.get_step_failure_events()]
-    events = [e for e in build.get_asset_materialization_events()
+    publish = pipeline["second"][2]  # [ingest, build, publish]
+    assert publish.success, [str(e.event_specific_data.error)[:2000]
+                             for e in publish.get_step_failure_events()]
+    events = [e for e in publish.get_asset_materialization_events()
               if e.asset_key.path == ["serving", "warehouse_snapshot"]]
     assert len(events) == 1
     meta = {k: v.value for k, v in events[0].materialization.metadata.items()}
