@@ -16,8 +16,10 @@ TEST_TMPDIR ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $
 	if [ "$${free:-0}" -gt 6000000 ]; then mkdir -p /dev/shm/lending-tests && echo /dev/shm/lending-tests; \
 	else echo $${TMPDIR:-/tmp}; fi)
 PYTEST := mkdir -p $(TEST_TMPDIR) && TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
+# Every suite lists its slowest tests at the end, so each CI log shows where the time goes.
+DURATIONS := --durations=15
 
-.PHONY: install run demo-data ui test test-reliability test-spark lint contract bench clean reprocess \
+.PHONY: install run demo-data ui test test-fast test-reliability test-spark lint contract bench clean reprocess \
 	mlflow-ui docs
 
 # The venv is (re)built when the pinned requirements change.
@@ -55,10 +57,15 @@ docs: install  ## dbt docs generate against the built warehouse, served on http:
 	$(BIN)/python -m tools.dbt_docs --serve --port $(or $(DOCS_PORT),8080)
 
 test: install  ## unit + integration tests
-	$(PYTEST) -q
+	$(PYTEST) -q $(DURATIONS)
+
+# The quick check after each change: the unit tests only (no full pipeline build). `make test` adds
+# the end-to-end integration build; CI runs both plus the slow suites.
+test-fast: install  ## unit tests only: the developer's check after each change
+	$(PYTEST) -q $(DURATIONS) tests/unit
 
 test-reliability: install  ## crash recovery, exact reruns, readers under load, personal data (slow)
-	$(PYTEST) -q -m reliability tests/reliability
+	$(PYTEST) -q $(DURATIONS) -m reliability tests/reliability
 
 # The optional `spark` group (dbt-spark, pyspark) goes into the same venv, on demand.
 $(VENV)/.installed-spark: $(VENV)/.installed
@@ -67,7 +74,7 @@ $(VENV)/.installed-spark: $(VENV)/.installed
 
 test-spark: $(VENV)/.installed-spark  ## dbt build on a local Spark session, compared with DuckDB (needs Java 17)
 	@command -v java >/dev/null || { echo "make test-spark needs Java 17 on PATH"; exit 1; }
-	$(PYTEST) -q -m spark tests/spark
+	$(PYTEST) -q $(DURATIONS) -m spark tests/spark
 
 lint: install  ## ruff, and generated files up to date
 	$(BIN)/ruff check .
