@@ -6,7 +6,8 @@ incremental build after a re-delivered day that empties a date partition (and re
 application to its older version, drops a repayment, moves a touch) and a new day with late rows
 dated 30 and 90 days back and corrected rows (two builds: a Spark build of these models costs a
 minute or two here). Every relation built on Spark (SELECT: the incremental models downstream of
-staging and their inputs, the spend and application staging models) is compared row by row with
+staging and their inputs (int_risk_loan_month_end: the month partitions and the attribute
+comparison of its also_from), the spend and application staging models) is compared row by row with
 a full rebuild of the same raw tables on DuckDB:
 the engines are equal on full builds (test_engine_parity), so this is the incremental result
 against the full one. Doubles to FLOAT_TOLERANCE (tests/spark/figures.py), everything else exact.
@@ -23,8 +24,8 @@ from tests.spark.test_engine_parity import _differs, _normalise
 from tools.harness.build import read_duckdb, read_spark, spark_session
 
 pytestmark = pytest.mark.spark
-SELECT = ("--select", "+int_attribution_touchpoints", "+int_lifecycle_activity_days", "stg_marketing_spend",
-          "stg_applications")
+SELECT = ("--select", "+int_attribution_touchpoints", "+int_lifecycle_activity_days",
+          "+int_risk_loan_month_end", "stg_marketing_spend", "stg_applications")
 
 
 @pytest.fixture(scope="module")
