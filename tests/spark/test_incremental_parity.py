@@ -1,15 +1,16 @@
 """Incremental builds on Spark equal a full rebuild (issue 20), with the same model SQL as DuckDB.
 
-The sequences of tests/incremental/sequences.py that exercise what differs on Spark, where a
-window is replaced by dropping its partitions and appending the batch: the base build, then one
-incremental build after a re-delivered day that empties a date partition (and reverts an
-application to its older version, drops a repayment, moves a touch) and a new day with late rows
-dated 30 and 90 days back and corrected rows (two builds: a Spark build of these models costs a
-minute or two here). Every relation built on Spark (SELECT: the incremental models downstream of
-staging and their inputs, the spend and application staging models) is compared row by row with
-a full rebuild of the same raw tables on DuckDB:
-the engines are equal on full builds (test_engine_parity), so this is the incremental result
-against the full one. Doubles to FLOAT_TOLERANCE (tests/spark/figures.py), everything else exact.
+The sequences of tests/incremental/sequences.py that exercise what differs on Spark, where a window
+is replaced by dropping its partitions and appending the batch: the base build, then one incremental
+build after a re-delivered day that empties a date partition (and reverts an application to its
+older version, drops a repayment, moves a touch) and a new day with late rows dated 30 and 90 days
+back and corrected rows, then a repayment dated in the earliest loan's first month (three builds: a
+Spark build of these models costs a minute or two here). Every relation built on Spark (SELECT: the
+incremental models downstream of staging and their inputs (int_risk_loan_month_end: the month
+partitions and the attribute comparison of its also_from), the spend and application staging models)
+is compared row by row with a full rebuild of the same raw tables on DuckDB: the engines are equal
+on full builds (test_engine_parity), so this is the incremental result against the full one. Doubles
+to FLOAT_TOLERANCE (tests/spark/figures.py), everything else exact.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from tests.spark.test_engine_parity import _differs, _normalise
 from tools.harness.build import read_duckdb, read_spark, spark_session
 
 pytestmark = pytest.mark.spark
-SELECT = ("--select", "+int_attribution_touchpoints", "+int_lifecycle_activity_days", "stg_marketing_spend",
-          "stg_applications")
+SELECT = ("--select", "+int_attribution_touchpoints", "+int_lifecycle_activity_days",
+          "+int_risk_loan_month_end", "stg_marketing_spend", "stg_applications")
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,7 @@ def spark_sequence(tmp_path_factory):
     seq.base(data.warehouse, data.landing, runs.build)
     results = {"redelivery": seq.redelivery(data.warehouse, data.landing, lambda **_: {})}
     results["late_and_corrected"] = seq.late_and_corrected(data.warehouse, data.landing, runs.build)
+    results["late_payment"] = seq.late_payment(data.warehouse, data.landing, runs.build)
     full = full_rebuild(data, root / "full", everything=False)
     built = sorted(uid.split(".")[-1] for uid, status in runs.builds[-1].items()
                    if uid.startswith("model.") and status == "success"
@@ -74,7 +76,12 @@ def test_the_windows_were_incremental(spark_sequence):
     assert windows[1]["stg_touchpoints"] not in ("full", "nothing")
     assert set(spark_sequence["relations"]) >= {
         "stg_touchpoints", "stg_marketing_spend", "stg_applications", "int_attribution_touchpoints",
-        "int_lifecycle_activity_days"}
+        "int_lifecycle_activity_days", "int_risk_loan_month_end"}
+    # the late repayment: the month partitions from its month on are replaced
+    payment = spark_sequence["results"]["late_payment"]["late_payment"]
+    (paid,) = spark_session().sql(
+        f"select paid_date from staging.stg_repayments where payment_id = '{payment}'").collect()[0]
+    assert windows[2]["int_risk_loan_month_end"] == str(paid.replace(day=1))
 
 
 def test_an_emptied_date_leaves_no_partition(spark_sequence):

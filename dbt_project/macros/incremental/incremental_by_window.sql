@@ -13,15 +13,24 @@
     `also_from`: optional name of a macro that widens the window for this model (a dependency the
     load log cannot date, e.g. the as-of date); called as also_from(window_from), it returns a
     query of one date column whose minimum also bounds the window (docs/incremental.md).
+    `sources`: optional list of the upstream raw sources whose loads date the window; the changes
+    of the model's other upstream sources must then be found by `also_from` (required with
+    `sources`), which is called on every incremental run, also when the listed sources did not
+    change (window_from = 9999-12-31). For a model whose rows depend on entity attributes that
+    the load dates do not bound (a loan's channel, a user's city tier): also_from compares them
+    with the stored rows (docs/incremental.md, "key changes").
 -#}
-{% macro incremental_by_window(column, also_from=none) -%}
+{% macro incremental_by_window(column, also_from=none, sources=none) -%}
+    {%- if sources is not none and also_from is none -%}
+        {{ exceptions.raise_compiler_error("incremental_by_window: `sources` needs an `also_from` macro") }}
+    {%- endif -%}
     {{ return({
         'materialized': 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'partition_by': ([column] if target.type == 'spark' else none),
         'pre_hook': ["{{ clear_window() }}"],
-        'meta': {'incremental': {'window_column': column, 'also_from': also_from}},
+        'meta': {'incremental': {'window_column': column, 'also_from': also_from, 'sources': sources}},
     }) }}
 {%- endmacro %}
 

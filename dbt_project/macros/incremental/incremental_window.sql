@@ -24,7 +24,11 @@
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set window_config = model.config.get('meta', {}).get('incremental', {}) -%}
     {%- set sources = upstream_raw_sources(model.unique_id) -%}
+    {%- if window_config.get('sources') is not none -%}
+        {%- set sources = sources | select('in', window_config.sources) | list -%}
+    {%- endif -%}
     {%- set watermarks = watermark_relation() -%}
     {%- set query -%}
         with summary as (
@@ -66,13 +70,16 @@
     {%- set row = run_query(query).rows[0] -%}
     {%- if row[0] is none or row[1] > 0 or sources | length == 0 -%}
         {%- set start = '0001-01-01' -%}
-    {%- elif row[2] == 0 or row[3] is none -%}
+    {%- elif (row[2] == 0 or row[3] is none) and window_config.get('sources') is none -%}
         {{ return(window_nothing()) }}
+    {%- elif row[2] == 0 or row[3] is none -%}
+        {#- the listed sources did not change: also_from alone finds what the others changed -#}
+        {%- set start = '9999-12-31' -%}
     {%- else -%}
         {%- set start = row[3][:10] -%}
     {%- endif -%}
     {%- set window_from = "cast('" ~ start ~ "' as date)" -%}
-    {%- set also_from = model.config.get('meta', {}).get('incremental', {}).get('also_from') -%}
+    {%- set also_from = window_config.get('also_from') -%}
     {%- if also_from and start != '0001-01-01' -%}
         {%- set widened = run_query('select cast(min(also_from) as ' ~ dbt.type_string()
                                     ~ ') from (' ~ context[also_from](window_from) ~ ') as _also (also_from)') -%}

@@ -18,6 +18,9 @@ Steps (``STEPS``, in order; an engine may run a subset, each step only relies on
   late_and_corrected a new day carrying touches dated 30 and 90 days back, an app event dated 90
                     days back, a corrected touch (new version of a January touch, moved a day and
                     to another channel) and a corrected user (new city tier, newer updated_at)
+  late_payment      the late day re-delivered with one more repayment, dated the day after the
+                    earliest loan's disbursement (about 75 days back): the loan-month grid
+                    recomputes from that month, not only the new day's
   reprocess         the range BASE_DAY-14 .. the last loaded day loaded again (make reprocess)
   failure           a new day while stg_app_events fails (a raw column it needs is renamed): it and
                     its descendants do not build; then the column is back, another day arrives,
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -42,8 +46,8 @@ REDELIVERED_TOUCH_DAY = dt.date(2025, 3, 10)
 LATE_DAY = BASE_DAY + dt.timedelta(days=5)
 BROKEN_COLUMN = ("app_events", "event_type")
 
-STEPS = ("base", "in_order", "out_of_order", "redelivery", "late_and_corrected", "reprocess",
-         "failure")
+STEPS = ("base", "in_order", "out_of_order", "redelivery", "late_and_corrected", "late_payment",
+         "reprocess", "failure")
 
 # build(expect_failure=False) -> {unique_id: status}: one dbt invocation over the warehouse's raw
 # tables (on Spark, exported to the lake first); raises on a failed node unless expect_failure.
@@ -134,6 +138,21 @@ def late_and_corrected(warehouse: Path, landing: Path, build: Build) -> dict[str
     build()
     return {"late_touches": [r["touch_id"] for r in late], "corrected_touch": first_touch["touch_id"],
             "corrected_user": user["user_id"], "late_event": "ELATE090"}
+
+
+def late_payment(warehouse: Path, landing: Path, build: Build) -> dict[str, object]:
+    """A repayment of the earliest disbursed loan dated the day after its disbursement, in an extra
+    file of LATE_DAY's repayments (re-delivered); returns its payment_id."""
+    loans = [r for d in landing_days(landing, "loans") for r in read_day(landing, "loans", d)]
+    loan = min(loans, key=lambda r: r["disbursed_at"])
+    template = read_day(landing, "repayments", LATE_DAY)[0]
+    payment = {**template, "payment_id": "PLATE", "loan_id": loan["loan_id"], "installment_no": 1,
+               "paid_at": shift_timestamp(loan["disbursed_at"], 1), "principal_paid": Decimal("10.00"),
+               "interest_paid": Decimal("0.00"), "fee_paid": Decimal("0.00"), "penalty_paid": Decimal("0.00")}
+    write_day(landing, "repayments", LATE_DAY, [payment], name="late.parquet")
+    load(warehouse, landing, [LATE_DAY], ["repayments"])
+    build()
+    return {"late_payment": payment["payment_id"]}
 
 
 def reprocess(warehouse: Path, landing: Path, build: Build) -> None:

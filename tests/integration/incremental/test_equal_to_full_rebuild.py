@@ -113,6 +113,18 @@ def test_late_and_corrected_rows_open_the_window_at_their_earliest_date(sequence
     assert len(late) == 2
 
 
+def test_a_late_payment_recomputes_the_loan_months_from_its_month(sequence):
+    payment = sequence["results"]["late_payment"]["late_payment"]
+    with duckdb.connect(str(sequence["data"].warehouse), read_only=True) as con:
+        (paid,) = con.execute("select paid_date from staging.stg_repayments where payment_id = ?",
+                              [payment]).fetchone()
+    assert (seq.LATE_DAY - paid).days >= 60
+    # a new day (nothing late) rebuilds its own month only
+    assert _window(sequence, "in_order", "int_risk_loan_month_end") == str(seq.day(1).replace(day=1))
+    # the payment's month, not the as-of month: every month-end from it on changes
+    assert _window(sequence, "late_payment", "int_risk_loan_month_end") == str(paid.replace(day=1))
+
+
 def test_a_failed_model_and_its_descendants_catch_up_the_next_run(sequence):
     broken = sequence["results"]["failure"]
     assert broken["model.lending.stg_app_events"] == "error"

@@ -2,6 +2,18 @@
 -- in the grid with their terminal state so cohorts keep a constant denominator).
 -- ~ loans x months since disbursement rows: no per-day expansion; DPD comes from the overdue
 -- intervals, principal from monthly payment totals accumulated over the grid.
+--
+-- Incremental by month_start_date (docs/incremental.md): a month-end row is made of the loan's
+-- payments, installments and overdue intervals dated up to that month-end (a change dated D
+-- changes the months from D's month on: the window, from the loads of loans, installments and
+-- repayments) and of loan-level attributes (segment, principal, paid-off and charge-off dates)
+-- that a load of any age can change; risk_loan_month_end_also_from compares those with the
+-- stored rows and moves the window to the first month a changed loan's rows differ, and to the
+-- stored and the new as-of month (its month_end_date is the as-of date).
+-- depends_on: {{ ref('int_risk_as_of_date') }}
+{{ config(**incremental_by_window('month_start_date', also_from='risk_loan_month_end_also_from',
+                                  sources=['installments', 'loans', 'repayments'])) }}
+{%- set window_from = incremental_window() %}
 with loans as (
     select * from {{ ref('int_risk_loan_lifecycle') }}
 ),
@@ -9,6 +21,7 @@ with loans as (
 month_ends as (
     select month_index, month_start_date, month_end_date, is_complete_month
     from {{ ref('int_risk_month_ends') }}
+    {{ window_where('month_start_date', window_from) }}
 ),
 
 grid as (
@@ -47,6 +60,21 @@ monthly_payments as (
         {{ risk_month_start('case when p.paid_date < l.disbursed_date then l.disbursed_date else p.paid_date end') }}
 ),
 
+-- payments of the months before the window (their running totals start the window's)
+prior_payments as (
+    select
+        loan_id,
+        sum(principal_paid) as principal_paid,
+        sum(recoveries) as recoveries
+    from monthly_payments
+    {%- if window_from is not none %}
+    where month_start_date < {{ window_from }}
+    {%- else %}
+    where 1 = 0
+    {%- endif %}
+    group by loan_id
+),
+
 -- DPD at the month-end and the highest DPD reached up to it, from the overdue intervals
 dpd as (
     select
@@ -70,11 +98,11 @@ combined as (
         g.*,
         coalesce(mp.principal_paid, 0) as principal_paid_in_month,
         coalesce(mp.recoveries, 0) as recoveries_in_month,
-        sum(coalesce(mp.principal_paid, 0)) over (
+        coalesce(pp.principal_paid, 0) + sum(coalesce(mp.principal_paid, 0)) over (
             partition by g.loan_id order by g.month_end_date
             rows between unbounded preceding and current row
         ) as principal_paid_to_date,
-        sum(coalesce(mp.recoveries, 0)) over (
+        coalesce(pp.recoveries, 0) + sum(coalesce(mp.recoveries, 0)) over (
             partition by g.loan_id order by g.month_end_date
             rows between unbounded preceding and current row
         ) as recoveries_to_date,
@@ -88,6 +116,8 @@ combined as (
         on mp.loan_id = g.loan_id and mp.month_start_date = g.month_start_date
     left join dpd as d
         on d.loan_id = g.loan_id and d.month_end_date = g.month_end_date
+    left join prior_payments as pp
+        on pp.loan_id = g.loan_id
 ),
 
 stated as (
