@@ -13,11 +13,13 @@ current settings (``make run``'s by default).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,16 +28,22 @@ from lending.settings import DBT_PROJECT_DIR, Settings
 # dbt is installed beside this interpreter (the project's venv), which may not be on PATH when
 # Python is called by its full path (IDEs, `.venv/bin/python -m pytest`).
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# dbt's own target/ (standalone dbt, `make docs`); the parses Dagster loads live in folders below.
 MANIFEST_TARGET = DBT_PROJECT_DIR / "target"
-MANIFEST_PATH = MANIFEST_TARGET / "manifest.json"
+PARSED_DIR = MANIFEST_TARGET / "parsed"
+MANIFEST_NAME = "manifest.json"
 STAMP_NAME = "manifest.stamp"
+# What a parse leaves that a later dbt invocation or Dagster reads.
+_PARSE_ARTIFACTS = ("partial_parse.msgpack", "semantic_manifest.json", MANIFEST_NAME)
 # Folders of the dbt project whose files never change what `dbt parse` produces.
 _NOT_PARSED = {"target", "logs", "dbt_packages", "__pycache__"}
 
 
-def dbt_subprocess_env(settings: Settings) -> dict[str, str]:
-    """This process's environment (PATH, HOME, ...) with the settings' dbt variables over it."""
-    return {**os.environ, **settings.dbt_env(), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+def dbt_subprocess_env(settings: Settings | Mapping[str, str]) -> dict[str, str]:
+    """This process's environment (PATH, HOME, ...) with the settings' dbt variables over it
+    (``settings`` or the variables themselves, ``Settings.dbt_env``)."""
+    dbt_env = settings.dbt_env() if isinstance(settings, Settings) else dict(settings)
+    return {**os.environ, **dbt_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 @contextmanager
@@ -55,10 +63,10 @@ def in_environ(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_dbt(args: list[str], settings: Settings, target_path: Path | None = None,
-            **run_kwargs) -> subprocess.CompletedProcess:
-    """``dbt <args>`` with ``settings``, artifacts in ``target_path`` (default: the project's
-    target/); subprocess.run kwargs pass through."""
+def run_dbt(args: list[str], settings: Settings | Mapping[str, str],
+            target_path: Path | None = None, **run_kwargs) -> subprocess.CompletedProcess:
+    """``dbt <args>`` with ``settings`` (or their dbt variables), artifacts in ``target_path``
+    (default: the project's target/); subprocess.run kwargs pass through."""
     target = ["--target-path", str(target_path)] if target_path is not None else []
     return subprocess.run(
         [DBT_EXECUTABLE, *args, "--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir",
@@ -84,22 +92,54 @@ def project_stamp(root: Path = DBT_PROJECT_DIR, env: dict[str, str] | None = Non
     return digest.hexdigest()
 
 
-def ensure_manifest(settings: Settings, force: bool = False) -> Path:
-    """Parse the dbt project when the manifest is missing (a clean clone), out of date or asked;
-    returns the manifest's path (the one Dagster's dbt assets load).
+def manifest_dir(dbt_env: Mapping[str, str]) -> Path:
+    """Where the parse for these dbt variables lives: ``target/parsed/<digest>``.
+
+    One folder per set of variables, because dbt's partial parsing is only valid for the
+    variables it parsed with (the profile's warehouse path among them): processes with other
+    settings (test sessions side by side, `make ui` beside a test run) each keep their own parse
+    instead of re-parsing and overwriting one shared manifest under each other's feet.
+    """
+    digest = hashlib.sha256(repr(sorted(dbt_env.items())).encode()).hexdigest()[:16]
+    return PARSED_DIR / digest
+
+
+def ensure_manifest(settings: Settings | Mapping[str, str], force: bool = False) -> Path:
+    """Parse the dbt project when the manifest of these settings (or dbt variables) is missing
+    (a clean clone), out of date or asked; returns the manifest's path (what Dagster loads).
 
     A parse costs a dbt start-up (10-40 s here) and every `make run` and test session used to pay
     it; the stamp beside the manifest says whether anything dbt reads changed since the last one.
-    The parse uses the settings the build will use, so dbt's partial parsing stays valid.
+    One process parses at a time (a lock per folder), into a fresh folder whose files then
+    replace the old ones one by one (``os.replace``): a reader never sees half a manifest.
     """
-    manifest = MANIFEST_PATH
-    stamp_path = MANIFEST_TARGET / STAMP_NAME
-    stamp = project_stamp(env=settings.dbt_env())
-    current = manifest.exists() and stamp_path.exists() and stamp_path.read_text() == stamp
-    if force or not current:
-        run_dbt(["parse", "--quiet"], settings, MANIFEST_TARGET, check=True)
-        stamp_path.write_text(stamp)
-    return manifest
+    dbt_env = settings.dbt_env() if isinstance(settings, Settings) else dict(settings)
+    target = manifest_dir(dbt_env)
+    target.mkdir(parents=True, exist_ok=True)
+    stamp = project_stamp(env=dbt_env)
+    with open(target.with_name(target.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp_path = target / STAMP_NAME
+        current = ((target / MANIFEST_NAME).exists() and stamp_path.exists()
+                   and stamp_path.read_text() == stamp)
+        if force or not current:
+            _parse_into(target, dbt_env)
+            stamp_path.write_text(stamp)
+    return target / MANIFEST_NAME
+
+
+def _parse_into(target: Path, dbt_env: Mapping[str, str]) -> None:
+    fresh = target.with_name(f"{target.name}.parsing-{os.getpid()}")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    try:
+        if (target / "partial_parse.msgpack").exists():  # dbt re-parses only what changed
+            shutil.copy2(target / "partial_parse.msgpack", fresh / "partial_parse.msgpack")
+        run_dbt(["parse", "--quiet"], dbt_env, fresh, check=True)
+        for name in _PARSE_ARTIFACTS:
+            os.replace(fresh / name, target / name)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

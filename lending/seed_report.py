@@ -18,7 +18,8 @@ RELATION = "intermediate.int_seed_backfills"
 def seed_files(manifest_path: Path) -> dict[str, str]:
     """Seed name -> its file, relative to the repository (from dbt's manifest)."""
     manifest = json.loads(Path(manifest_path).read_text(encoding="utf-8"))
-    root = Path(manifest_path).parents[1].name  # dbt_project/target/manifest.json
+    # dbt_project/target/[parsed/<digest>/]manifest.json: the folder that holds target/
+    root = next(p.parent.name for p in Path(manifest_path).parents if p.name == "target")
     return {node["name"]: f"{root}/{node['original_file_path']}"
             for node in manifest["nodes"].values() if node["resource_type"] == "seed"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from lending.build_failures import BuildFailure, current_failures, format_failures
-from lending.dbt import MANIFEST_PATH
+from lending.dbt import MANIFEST_NAME, manifest_dir
 from lending.ingestion.dayranges import day_ranges
 from lending.reference_report import format_unknown_codes, unknown_codes
 from lending.seed_report import seed_backfill_warnings
@@ -47,7 +47,8 @@ def print_summary(settings: Settings) -> list[BuildFailure]:
                    from marts.mart_portfolio_monthly order by month_end_date desc limit 1"""
             ).fetchone()
         unknown = format_unknown_codes(unknown_codes(con, settings.reference_dir))
-        seeds = seed_backfill_warnings(con, MANIFEST_PATH)
+        seeds = seed_backfill_warnings(
+            con, manifest_dir(settings.dbt_env()) / MANIFEST_NAME)
         failed = con.execute(
             """select source, list(_partition_date order by _partition_date), any_value(error)
                from raw.load_log where status = 'failed' group by source order by source"""

@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from lending.dbt import DBT_EXECUTABLE, in_environ
+from lending.dbt import DBT_EXECUTABLE, ensure_manifest, in_environ
 from lending.dbt_selection import compact_fqn_selection
 from lending.settings import DBT_PROJECT_DIR, DEFAULT_ML_THREADS, Settings
 from lending.warehouse import Warehouse
@@ -84,7 +84,10 @@ class LendingDbtCliResource(DbtCliResource):
     keep_runs: int = DBT_RUNS_KEPT
 
     def cli(self, args, *, target_path: Path | None = None, context=None, **kwargs):
-        with in_environ(self.env), compact_subset_selection():
+        # dagster-dbt seeds each invocation with the partial parse found at DBT_TARGET_PATH: the
+        # parse of these very variables, so dbt re-parses nothing (lending.dbt.manifest_dir).
+        parsed = {"DBT_TARGET_PATH": str(ensure_manifest(self.env).parent)} if self.env else {}
+        with in_environ({**self.env, **parsed}), compact_subset_selection():
             return super().cli(args, target_path=target_path or self._new_run_dir(context),
                                context=context, **kwargs)
 

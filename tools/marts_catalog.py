@@ -18,7 +18,7 @@ import re
 import sys
 from pathlib import Path
 
-from lending.dbt import MANIFEST_TARGET, ensure_manifest
+from lending.dbt import ensure_manifest
 from lending.serving import PARQUET_SCHEMAS
 from lending.settings import REPO_ROOT, Settings
 
@@ -84,7 +84,7 @@ def replace_block(readme: str, block: str) -> str:
 
 
 def load_manifest(path: Path | None = None) -> dict:
-    path = path or MANIFEST_TARGET / "manifest.json"
+    path = path or ensure_manifest(Settings.from_env())
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from lending.dbt import MANIFEST_PATH, ensure_manifest, in_environ
+from lending.dbt import ensure_manifest, in_environ
 from lending.dbt_selection import compact_fqn_selection, compact_selection
 from lending.settings import DBT_PROJECT_DIR, Settings
 
@@ -68,10 +68,10 @@ def project():
     from dbt.contracts.graph.manifest import Manifest, WritableManifest
 
     settings = Settings.from_env()
-    ensure_manifest(settings)
-    manifest = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+    path = ensure_manifest(settings)
+    manifest = json.loads(path.read_text(encoding="utf-8"))
     runner = dbtRunner(manifest=Manifest.from_writable_manifest(
-        WritableManifest.read_and_check_versions(str(MANIFEST_PATH))))
+        WritableManifest.read_and_check_versions(str(path))))
     return manifest, runner, settings
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from lending.dbt import MANIFEST_TARGET, ensure_manifest
+from lending.dbt import ensure_manifest
 from lending.settings import REPO_ROOT, Settings
 
 SETTINGS_MODULE = Path("lending/settings.py")
@@ -189,7 +189,6 @@ def test_only_the_settings_module_reads_lending_variables():
 
 
 def test_dbt_layers_point_downward_and_only_staging_reads_raw():
-    ensure_manifest(Settings.from_env())
-    manifest = json.loads((MANIFEST_TARGET / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads(ensure_manifest(Settings.from_env()).read_text(encoding="utf-8"))
     assert sum(n["resource_type"] == "model" for n in manifest["nodes"].values()) > 50
     assert layer_violations(manifest) == []
