@@ -18,6 +18,11 @@ TEST_TMPDIR ?= $(shell free=$$(df -Pk /dev/shm 2>/dev/null | awk 'NR==2 {print $
 PYTEST := mkdir -p $(TEST_TMPDIR) && TMPDIR=$(TEST_TMPDIR) $(BIN)/python -m pytest
 # Every suite lists its slowest tests at the end, so each CI log shows where the time goes.
 DURATIONS := --durations=15
+# pytest-xdist workers, one per core (2 on the reference machine): a test pipeline is mostly one
+# busy process at a time (Dagster, then dbt), so two of them side by side use both cores. `make
+# test` keeps a module's tests, and every user of the shared integration warehouse, on one worker
+# (tests/conftest.py); the reliability suite gives each worker its own platform.
+WORKERS ?= 2
 
 .PHONY: install run demo-data ui test test-fast test-reliability test-spark lint contract bench clean reprocess \
 	mlflow-ui docs
@@ -57,15 +62,15 @@ docs: install  ## dbt docs generate against the built warehouse, served on http:
 	$(BIN)/python -m tools.dbt_docs --serve --port $(or $(DOCS_PORT),8080)
 
 test: install  ## unit + integration tests
-	$(PYTEST) -q $(DURATIONS)
+	$(PYTEST) -q $(DURATIONS) -n $(WORKERS) --dist loadgroup
 
 # The quick check after each change: the unit tests only (no full pipeline build). `make test` adds
 # the end-to-end integration build; CI runs both plus the slow suites.
 test-fast: install  ## unit tests only: the developer's check after each change
-	$(PYTEST) -q $(DURATIONS) tests/unit
+	$(PYTEST) -q $(DURATIONS) -n $(WORKERS) --dist loadgroup tests/unit
 
 test-reliability: install  ## crash recovery, exact reruns, readers under load, personal data (slow)
-	$(PYTEST) -q $(DURATIONS) -m reliability tests/reliability
+	$(PYTEST) -q $(DURATIONS) -n $(WORKERS) --dist load -m reliability tests/reliability
 
 # The optional `spark` group (dbt-spark, pyspark) goes into the same venv, on demand.
 $(VENV)/.installed-spark: $(VENV)/.installed

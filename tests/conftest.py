@@ -1,4 +1,4 @@
-"""Shared fixtures: writers for hand-built landing files."""
+"""Shared fixtures (writers for hand-built landing files), and how tests share the two workers."""
 
 import dataclasses
 import datetime as dt
@@ -7,6 +7,21 @@ from pathlib import Path
 import pytest
 
 from lending.settings import Settings
+
+# Session fixtures that build a whole warehouse: every test that takes one runs on the same worker.
+SHARED_WAREHOUSES = ("pipeline",)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's ``--dist loadgroup`` (the Makefile runs two workers, one per
+    core): a module's tests stay together, so its module fixture (a warehouse built for that
+    module) is built once, on one worker; and every test of the integration session's shared
+    ``pipeline`` (tests/integration/conftest.py) joins one group, so it is built once in all.
+    Without xdist the markers change nothing."""
+    for item in items:
+        shared = [name for name in SHARED_WAREHOUSES if name in item.fixturenames]
+        group = shared[0] if shared else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def write_day(landing: Path, source: str, day: str, text: str, ext: str) -> Path:
