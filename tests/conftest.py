@@ -12,6 +12,7 @@ from lending.settings import Settings
 SHARED_WAREHOUSES = ("pipeline",)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the markers
 def pytest_collection_modifyitems(config, items):
     """Groups for pytest-xdist's ``--dist loadgroup`` (the Makefile runs two workers, one per
     core): a module's tests stay together, so its module fixture (a warehouse built for that
