@@ -67,7 +67,8 @@ def compact_selection(manifest: Mapping[str, Any], wanted: Iterable[str]) -> lis
             selects.setdefault(criterion, set()).add(uid)
     # Whole folders and files, shortest path first (a folder covers what is under it); of a
     # model's files its YAML first, which also covers the model's tests.
-    paths = [c for c in selects if c.startswith("path:")]
+    # dbt globs a path criterion: a path with glob characters could match other files.
+    paths = [c for c in selects if c.startswith("path:") and not set(c) & set("*?[]")]
     criteria: list[str] = []
     covered: set[str] = set()
     for path in sorted(paths, key=lambda c: (c.count("/"), -len(selects[c]), c)):
