@@ -39,11 +39,14 @@ _PARSE_ARTIFACTS = ("partial_parse.msgpack", "semantic_manifest.json", MANIFEST_
 _NOT_PARSED = {"target", "logs", "dbt_packages", "__pycache__"}
 
 
+def dbt_variables(settings: Settings | Mapping[str, str]) -> dict[str, str]:
+    """The dbt variables of ``settings`` (``Settings.dbt_env``), or the variables themselves."""
+    return settings.dbt_env() if isinstance(settings, Settings) else dict(settings)
+
+
 def dbt_subprocess_env(settings: Settings | Mapping[str, str]) -> dict[str, str]:
-    """This process's environment (PATH, HOME, ...) with the settings' dbt variables over it
-    (``settings`` or the variables themselves, ``Settings.dbt_env``)."""
-    dbt_env = settings.dbt_env() if isinstance(settings, Settings) else dict(settings)
-    return {**os.environ, **dbt_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    """This process's environment (PATH, HOME, ...) with the settings' dbt variables over it."""
+    return {**os.environ, **dbt_variables(settings), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
 @contextmanager
@@ -113,7 +116,7 @@ def ensure_manifest(settings: Settings | Mapping[str, str], force: bool = False)
     One process parses at a time (a lock per folder), into a fresh folder whose files then
     replace the old ones one by one (``os.replace``): a reader never sees half a manifest.
     """
-    dbt_env = settings.dbt_env() if isinstance(settings, Settings) else dict(settings)
+    dbt_env = dbt_variables(settings)
     target = manifest_dir(dbt_env)
     target.mkdir(parents=True, exist_ok=True)
     stamp = project_stamp(env=dbt_env)

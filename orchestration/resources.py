@@ -134,8 +134,9 @@ def compact_subset_selection() -> Iterator[None]:
 
     def compact(*args, **kwargs):
         selection, indirect = original(*args, **kwargs)
-        if selection[:1] == ["--select"] and len(selection) == 2:
-            criteria = compact_fqn_selection(kwargs["manifest"], selection[1].split())
+        manifest = kwargs.get("manifest")
+        if manifest and selection[:1] == ["--select"] and len(selection) == 2:
+            criteria = compact_fqn_selection(manifest, selection[1].split())
             if criteria is not None:
                 selection = ["--select", " ".join(criteria)]
         return selection, indirect

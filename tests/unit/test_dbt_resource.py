@@ -55,3 +55,33 @@ def test_a_new_run_folder_keeps_only_the_newest_runs(tmp_path, keep):
     new = resource._new_run_dir(None)
     assert new.parent == runs and not new.exists()  # dbt creates it
     assert sorted(p.name for p in runs.iterdir()) == [f"run-{age}" for age in range(keep - 1)]
+
+
+def test_the_compact_selection_respells_dagster_dbts_subset_and_is_undone_on_leaving():
+    import dagster_dbt.asset_utils as dbt_asset_utils
+
+    from orchestration.resources import compact_subset_selection
+    from tests.unit.test_dbt_selection import HAND_BUILT
+
+    original = dbt_asset_utils.get_subset_selection_for_context
+    names = "lending.a.x lending.a.x_not_null lending.a.y"  # dagster-dbt's names: all of models/a
+
+    def by_name(**kwargs):
+        return ["--select", names], None
+
+    def unknown(**kwargs):
+        return ["--select", "lending.a.nothing"], "empty"
+
+    try:
+        dbt_asset_utils.get_subset_selection_for_context = by_name
+        with compact_subset_selection():
+            spelled = dbt_asset_utils.get_subset_selection_for_context(manifest=HAND_BUILT)
+        assert spelled == (["--select", "path:models/a"], None)
+        assert dbt_asset_utils.get_subset_selection_for_context is by_name  # undone
+        # Names it cannot check are passed on unchanged.
+        dbt_asset_utils.get_subset_selection_for_context = unknown
+        with compact_subset_selection():
+            assert dbt_asset_utils.get_subset_selection_for_context(manifest=HAND_BUILT) == (
+                ["--select", "lending.a.nothing"], "empty")
+    finally:
+        dbt_asset_utils.get_subset_selection_for_context = original
