@@ -7,13 +7,18 @@ insert statement compiled anew for its inline values, a schema inspection, a com
 run's shard and the cross-run index). That was ~5 ms per event here, ~10,000 events for the
 demo's first load: most of a demo ingestion run (docs/benchmarks.md).
 
+The same holds for every run's creation: Dagster reports one group holding the planned event of
+every asset of the run and the check-planned event of every asset check (a dbt build run: ~150
+assets and ~770 checks, ~900 events, ~13% of a whole ``make run`` when stored one by one).
+
 Dagster already groups these events (``DagsterEventBatchMetadata``) and hands a group to
 ``store_event_batch`` when ``DAGSTER_EVENT_BATCH_SIZE`` is set; the stock SQLite storage then
-stores them one by one. This storage writes a group in one transaction per shard with cached
-statements, keeps one engine per shard for the life of the process (still ``NullPool``: a fresh
-DBAPI connection per use, so threads and forked processes share nothing), and stores exactly the
-same rows as the stock storage (tests/unit/test_event_log.py compares them). Same files, same
-schema: an instance can switch between the two at any time.
+stores them one by one. This storage writes a group of asset events and check-planned events in
+one transaction per shard with cached statements, keeps one engine per shard for the life of the
+process (still ``NullPool``: a fresh DBAPI connection per use, so threads and forked processes
+share nothing), and stores exactly the same rows as the stock storage (tests/unit/test_event_log.py
+compares what Dagster reads back and the index shard's rows). Same files, same schema: an instance
+can switch between the two at any time.
 """
 
 from __future__ import annotations
@@ -25,14 +30,18 @@ from typing import Any
 
 import sqlalchemy as db
 from dagster._config import Field, StringSource
-from dagster._core.events import ASSET_EVENTS
+from dagster._core.events import ASSET_EVENTS, DagsterEventType
 from dagster._core.events.log import EventLogEntry
-from dagster._core.storage.event_log.schema import SqlEventLogStorageTable
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import (
+    AssetCheckExecutionsTable,
+    SqlEventLogStorageTable,
+)
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
-from dagster._serdes import ConfigurableClassData
+from dagster._serdes import ConfigurableClassData, serialize_value
 from sqlalchemy.pool import NullPool
 
 # Events of one group are buffered until the group ends (a ranged run's planned or materialization
@@ -91,10 +100,21 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Store ``events`` as ``store_event`` would one by one, in one transaction per shard.
 
-        Dagster sends only asset events here (materializations, observations, failures and
-        planned events; check-planned events too, which keep the one-by-one path)."""
-        asset_events = [e for e in events if _is_asset_event(e)]
-        if len(asset_events) != len(events) or len({e.run_id for e in events}) != 1:
+        Dagster sends groups of asset events (materializations, observations, failures and
+        planned events) and, when a run is created, one group of the run's planned events mixed
+        with its check-planned events. Those are written here: every event in the run's shard, and
+        in the index shard what ``store_event`` writes there for them: the event mirrored in
+        ``event_logs`` (its id is the storage id the other rows point to), then the asset event
+        tags and asset-key records of the asset events and the planned check execution rows of the
+        check-planned events. A group of several runs or holding any other event (a check
+        evaluation updates rows that may be in the same group) is stored one by one.
+        """
+        run_ids = {e.run_id for e in events}
+        check_planned = [e for e in events if _is_check_planned_event(e)]
+        if (len(run_ids) != 1
+                or any(not (_is_asset_event(e) or _is_check_planned_event(e)) for e in events)
+                # without the table the stock path raises its "migrate" error
+                or (check_planned and not self.supports_asset_checks)):
             for event in events:
                 self.store_event(event)
             return
@@ -104,20 +124,49 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
             conn.execute(insert, rows)
         with self.index_transaction() as conn:
             ids = []
-            for row in rows:  # one row per execute: the id each event's tags and record need
+            for row in rows:  # one row per execute: the id each event's other rows need
                 ids.append(conn.execute(insert, row).inserted_primary_key[0])
-            self._store_asset_event_tags(conn, events, ids)
+            asset_events = [(e, i) for e, i in zip(events, ids, strict=True) if _is_asset_event(e)]
+            if asset_events:
+                self._store_asset_event_tags(conn, *zip(*asset_events, strict=True))
             # The asset-key record holds the last event of each kind (the same columns for every
             # event of a kind), so storing the last one of each kind per key gives the same row.
             last: dict[tuple[str, str], tuple[EventLogEntry, int]] = {}
-            for event, event_id in zip(events, ids, strict=True):
+            for event, event_id in asset_events:
                 key = (event.dagster_event.asset_key.to_string(), event.dagster_event_type)
                 last.pop(key, None)  # keep the order in which the last events arrived
                 last[key] = (event, event_id)
             for event, event_id in last.values():
                 self._store_asset_event(conn, event, event_id)
+            check_rows = [row for e, i in zip(events, ids, strict=True)
+                          if _is_check_planned_event(e)
+                          for row in self._check_planned_rows(e, i)]
+            if check_rows:
+                conn.execute(AssetCheckExecutionsTable.insert(), check_rows)
+
+    def _check_planned_rows(self, event: EventLogEntry, event_id: int) -> list[dict[str, Any]]:
+        """The rows ``_store_asset_check_evaluation_planned`` inserts for a check-planned event:
+        one per partition of the planned subset, or one without partition."""
+        planned = event.dagster_event.event_specific_data
+        partition_keys = (planned.partitions_subset.get_partition_keys()
+                          if planned.partitions_subset else [None])
+        return [{
+            "asset_key": planned.asset_key.to_string(),
+            "check_name": planned.check_name,
+            "partition": partition_key,
+            "run_id": event.run_id,
+            "execution_status": AssetCheckExecutionRecordStatus.PLANNED.value,
+            "evaluation_event": serialize_value(event),
+            "evaluation_event_timestamp": self._event_insert_timestamp(event),
+            "evaluation_event_storage_id": event_id,
+        } for partition_key in partition_keys]
 
 
 def _is_asset_event(event: EventLogEntry) -> bool:
     return bool(event.is_dagster_event and event.dagster_event_type in ASSET_EVENTS
                 and event.dagster_event.asset_key)
+
+
+def _is_check_planned_event(event: EventLogEntry) -> bool:
+    return bool(event.is_dagster_event
+                and event.dagster_event_type == DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED)

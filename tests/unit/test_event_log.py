@@ -1,14 +1,22 @@
 """The batched SQLite event log stores what Dagster's stock SQLite event log stores.
 
-Same ranged run (a single-run backfill over 40 daily partitions of two assets, then one more
-single-partition run) on an instance with each storage; everything Dagster reads back about the
-assets and runs must be the same, and the batched storage must have received the groups.
+Same ranged run (a single-run backfill over 40 daily partitions of two assets, an unpartitioned
+asset and two asset checks, then one more single-partition run) on an instance with each storage;
+everything Dagster reads back about the assets, checks and runs must be the same, and the batched
+storage must have received the groups and stored the planned ones itself (not one by one).
 """
 
+import warnings
 from collections import Counter
 
 import dagster as dg
 import pytest
+import sqlalchemy as db
+from dagster._core.events import ASSET_CHECK_EVENTS, DagsterEventType
+from dagster._core.storage.event_log.schema import (
+    AssetCheckExecutionsTable,
+    SqlEventLogStorageTable,
+)
 
 from orchestration import event_log
 
@@ -25,8 +33,29 @@ def right(context: dg.AssetExecutionContext) -> None:
     return None
 
 
-JOB = dg.define_asset_job("both", selection=[left, right])
-DEFS = dg.Definitions(assets=[left, right], jobs=[JOB])
+@dg.asset
+def solo() -> None:
+    return None
+
+
+@dg.asset_check(asset=solo)
+def solo_ok() -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=True)
+
+
+# Partitioned: a row per planned partition. In the ranged run its one result has no partition, so
+# (stock Dagster) it is a row of its own and the 40 planned rows stay PLANNED.
+with warnings.catch_warnings():  # a check's partitions_def is a preview in Dagster 1.13
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+
+    @dg.asset_check(asset=left, partitions_def=DAYS)
+    def left_ok() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=True)
+
+
+CHECKS = (left_ok.check_key, solo_ok.check_key)
+JOB = dg.define_asset_job("both", selection=[left, right, solo, left_ok, solo_ok])
+DEFS = dg.Definitions(assets=[left, right, solo], asset_checks=[left_ok, solo_ok], jobs=[JOB])
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 
 
@@ -59,24 +88,59 @@ def _observed(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
             "storage_ids_ascending": [r.storage_id for r in materializations]
             == sorted((r.storage_id for r in materializations), reverse=True),
         }
+    storage = instance.event_log_storage
+    for check_key in CHECKS:
+        history = storage.get_asset_check_execution_history(check_key, limit=1000)
+        latest = storage.get_latest_asset_check_execution_by_key([check_key])[check_key]
+        out[check_key.name] = {
+            "history": [(r.status.value, r.partition, position[r.run_id]) for r in history],
+            "latest": (latest.status.value, latest.partition, position[latest.run_id]),
+            "planned_event_partitions": sorted(
+                r.event.dagster_event.event_specific_data.partitions_subset.get_partition_keys()
+                if r.event.dagster_event.event_specific_data.partitions_subset else [None]
+                for r in history if r.status.value == "PLANNED"),
+        }
     for run_id in run_ids:
         events = Counter((e.dagster_event.event_type_value, e.dagster_event.partition)
                          for e in instance.all_logs(run_id) if e.dagster_event
-                         and e.dagster_event.asset_key)
-        out[f"run {position[run_id]}"] = sorted(events.items())
+                         and (e.dagster_event.asset_key
+                              or e.dagster_event.event_type in ASSET_CHECK_EVENTS))
+        out[f"run {position[run_id]}"] = sorted(events.items(), key=repr)
+    # Storage ids are not in the records above: the index shard's rows, to the storage id each
+    # check execution points to (the planned event's until a result replaces it).
+    events, checks = SqlEventLogStorageTable, AssetCheckExecutionsTable
+    with storage.index_connection() as conn:
+        out["index events"] = [
+            (id_, kind, key, partition, position.get(run_id)) for id_, kind, key, partition, run_id
+            in conn.execute(db.select(events.c.id, events.c.dagster_event_type, events.c.asset_key,
+                                      events.c.partition, events.c.run_id).order_by(events.c.id))]
+        out["check rows"] = [
+            (*row[:-1], position[row[-1]]) for row in conn.execute(
+                db.select(checks.c.id, checks.c.asset_key, checks.c.check_name, checks.c.partition,
+                          checks.c.execution_status, checks.c.evaluation_event_storage_id,
+                          checks.c.materialization_event_storage_id, checks.c.run_id)
+                .order_by(checks.c.id))]
     return out
 
 
 @pytest.fixture
 def batched_calls(monkeypatch):
-    calls = []
-    original = event_log.BatchedSqliteEventLogStorage.store_event_batch
+    """The size of each group the batched storage received, and the types of the events it
+    stored one by one."""
+    calls: dict[str, list] = {"batches": [], "one by one": []}
+    cls = event_log.BatchedSqliteEventLogStorage
+    original_batch, original_event = cls.store_event_batch, cls.store_event
 
-    def spy(self, events):
-        calls.append(len(events))
-        return original(self, events)
+    def batch_spy(self, events):
+        calls["batches"].append(len(events))
+        return original_batch(self, events)
 
-    monkeypatch.setattr(event_log.BatchedSqliteEventLogStorage, "store_event_batch", spy)
+    def event_spy(self, event):
+        calls["one by one"].append(event.dagster_event_type)
+        return original_event(self, event)
+
+    monkeypatch.setattr(cls, "store_event_batch", batch_spy)
+    monkeypatch.setattr(cls, "store_event", event_spy)
     monkeypatch.setenv(event_log.BATCH_SIZE_VARIABLE, "10000")
     return calls
 
@@ -95,6 +159,17 @@ def test_batched_storage_stores_what_the_stock_storage_stores(tmp_path, batched_
                                                 [(1, d) for d in range(1, 32)]
                                                 + [(2, d) for d in range(1, 10)]]
     assert expected["left"]["count_by_partition"]["2025-01-15"] == 2
-    # The ranged run's planned events came as one group (40 partitions x 2 assets), then its
-    # materializations as one group of 40 per asset.
-    assert batched_calls[:3] == [80, 40, 40]
+    # Check results are stored one by one and find the rows their planned events left.
+    assert expected["solo_ok"]["history"] == [("SUCCEEDED", None, 1), ("SUCCEEDED", None, 0)]
+    assert expected["left_ok"]["history"][:2] == [("SUCCEEDED", "2025-01-15", 1),
+                                                  ("SUCCEEDED", None, 0)]
+    assert expected["left_ok"]["history"][2:] == [("PLANNED", day, 0) for day in reversed(
+        expected["left"]["materialized"])]
+    assert expected["left_ok"]["planned_event_partitions"] == [expected["left"]["materialized"]] * 40
+    # Each run's planned events came as one group: the ranged run's 40 partitions x 2 assets, solo
+    # and the two checks, then its materializations as one group of 40 per asset; the single
+    # partition run's 3 assets and 2 checks. None of them was stored one by one.
+    assert batched_calls["batches"] == [83, 40, 40, 5]
+    planned = {DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+               DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED}
+    assert not [kind for kind in batched_calls["one by one"] if kind in planned]
