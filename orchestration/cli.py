@@ -24,7 +24,7 @@ from lending.ingestion.files import landing_days
 from lending.settings import DEFAULT_WRITER_WAIT_TIMEOUT, Settings
 from lending.summary import print_summary
 from orchestration.jobs import BUILD_WAREHOUSE_JOB, PUBLISH_JOB
-from orchestration.partitions import ReprocessRangeError, reprocess_span
+from orchestration.partitions import RELOAD_TAG, ReprocessRangeError, reprocess_span
 from orchestration.policy import INGESTION_JOB
 from orchestration.runs.guard import GuardedRun, RunInterrupted, terminate_children
 from orchestration.runs.recovery import recover_dead_runs
@@ -63,17 +63,20 @@ def landing_range(settings: Settings) -> tuple[str, str] | None:
 
 def run_pipeline(
     defs: dg.Definitions, instance: dg.DagsterInstance, span: tuple[str, str],
-    wait_timeout: float = DEFAULT_WRITER_WAIT_TIMEOUT,
+    wait_timeout: float = DEFAULT_WRITER_WAIT_TIMEOUT, reload: bool = False,
 ) -> list[dg.ExecuteInProcessResult]:
-    """Ingest every export day in ``span`` in one run, build the warehouse in another, publish
+    """Ingest the export days in ``span`` in one run, build the warehouse in another, publish
     the snapshot and report in a third (after a partly failed build too).
 
-    ``wait_timeout``: how long a run waits for the writer pool (Settings.writer_wait_timeout)."""
+    Ingestion leaves days whose inputs did not change since their last load as they are, unless
+    ``reload`` (make reprocess). ``wait_timeout``: how long a run waits for the writer pool
+    (Settings.writer_wait_timeout)."""
+    tags = {RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"}
+    if reload:
+        tags[RELOAD_TAG] = "true"
     # GuardedRun: stops cleanly on SIGINT/SIGTERM, says which run holds the writer pool.
     ingest = GuardedRun(instance, defs.resolve_job_def(INGESTION_JOB), timeout=wait_timeout).execute(
-        run_config=QUIET,
-        tags={RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"},
-        raise_on_error=False,
+        run_config=QUIET, tags=tags, raise_on_error=False,
     )
     results = [ingest]
     for job, what in ((BUILD_WAREHOUSE_JOB, "Building the warehouse (dbt build, attribution, ML)"),
@@ -85,8 +88,9 @@ def run_pipeline(
     return results
 
 
-def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
-    """Ingest ``span`` (default: every export day found), build, print the summary."""
+def run(settings: Settings, span: tuple[str, str] | None = None, reload: bool = False) -> int:
+    """Ingest ``span`` (default: every export day found; with ``reload`` even the unchanged
+    ones), build, print the summary."""
     # Parse with the settings the build uses, so dbt's partial parsing stays valid; parses again
     # only if a model, macro or setting changed.
     ensure_manifest(settings)
@@ -100,10 +104,11 @@ def run(settings: Settings, span: tuple[str, str] | None = None) -> int:
     ensure_dagster_home(settings.dagster_home)
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         recover_dead_runs(instance)  # a killed earlier run must not hold the writer pool
-        print(f"Ingesting export days {span[0]} .. {span[1]} from {settings.landing_dir}",
+        which = "every export day" if reload else "new and changed export days"
+        print(f"Ingesting {which} in {span[0]} .. {span[1]} from {settings.landing_dir}",
               flush=True)
         try:
-            results = run_pipeline(defs, instance, span, settings.writer_wait_timeout)
+            results = run_pipeline(defs, instance, span, settings.writer_wait_timeout, reload)
         except RunInterrupted as stopped:
             print(f"make run stopped: {stopped}", file=sys.stderr)
             code = 130 if stopped.canceled else 1
@@ -134,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         except ReprocessRangeError as exc:
             print(exc, file=sys.stderr)
             return 2
-        return run(settings, span)
+        return run(settings, span, reload=True)
     if args.command == "summary":
         print_summary(settings)
         return 0

@@ -5,7 +5,9 @@ LENDING_START_DATE up to yesterday in the lender's time zone; and the range a re
 landing zone, then rebuilds: after editing the reference data (or any fix that changes how landed
 rows are checked) the files are still in the landing zone, so nothing has to be exported again.
 Loading a day replaces what that day contributed (raw rows and quarantine), so reprocessing is as
-safe as a rerun.
+safe as a rerun. A reprocess run carries ``RELOAD_TAG``: its days load again even where their
+files, contract and reference data are unchanged, which a plain run skips (lending/ingestion/
+digest.py), since what a reprocess is for may be a change the digest cannot see (the checks).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import datetime as dt
 import dagster as dg
 
 from lending.settings import Settings
+
+# Run tag: "true" loads every export day of the run again, unchanged or not.
+RELOAD_TAG = "lending/reload_unchanged_days"
 
 
 class ReprocessRangeError(ValueError):

@@ -281,7 +281,8 @@ def _reference_md(contract: Contract) -> str:
         "- Every ingestion run reloads the folder into `reference.<table>` (Dagster asset "
         "`reference/<table>`, group `ingestion`). A row whose code is missing from its file is "
         "quarantined as `not_allowed:<col>`; the run summary lists the unknown codes and the file "
-        "to add them to. After adding them, `make run` (every export day again) or "
+        "to add them to. After adding them, `make run` (the reference data is part of each export "
+        "day's digest, so every day of the sources checked against the edited file loads again) or "
         "`make reprocess FROM=YYYY-MM-DD TO=YYYY-MM-DD` (those days) loads the rows: nothing has "
         "to be exported again.",
         "- dbt reads the same tables (source `reference`, views `stg_ref_<table>`) and tests "

@@ -9,6 +9,9 @@ day whose folder is missing as missing; in both cases rows loaded for it earlier
 A bad file is an expected outcome, not a crash: whatever reading it raises fails its own day with
 a one-line message naming the file (and the column where known), and if checking a whole batch
 still fails, the batch is retried day by day so only the day at fault is failed.
+
+With ``only_changed`` (the daily path), a day whose inputs have the digest of its last successful
+load is left as it is, status ``unchanged`` (digest.py says what the digest covers and why).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pyarrow as pa
 from lending.contract import Source
 from lending.contract.model import LINEAGE_COLUMNS
 from lending.ingestion.conform import combine
+from lending.ingestion.digest import day_digest, loaded_digests, source_digest
 from lending.ingestion.errors import LandingFileError
 from lending.ingestion.files import files_for_day, relative_name
 from lending.ingestion.readers import read_file
@@ -38,7 +42,7 @@ BATCH_DAYS = 31  # days validated in one SQL pass: bounds memory, amortises per-
 class DayResult:
     source: str
     day: dt.date
-    status: str  # loaded | missing | failed
+    status: str  # loaded | missing | failed | unchanged (not loaded again: same inputs)
     files: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_loaded: int = 0
@@ -46,6 +50,7 @@ class DayResult:
     extra_columns: list[str] = field(default_factory=list)
     missing_optional_columns: list[str] = field(default_factory=list)
     error: str | None = None
+    input_digest: str | None = None  # digest.py: the day's files, contract and reference data
 
 
 def _batches(days: list[dt.date], size: int) -> Iterator[list[dt.date]]:
@@ -66,12 +71,24 @@ DATA_ERRORS = (pa.ArrowException, duckdb.ConversionException, duckdb.InvalidInpu
 
 
 def _read_day(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, source: Source, day: dt.date
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, source: Source, day: dt.date,
+    source_part: str, unchanged_if: str | None = None,
 ) -> tuple[DayResult, list[pa.Table]]:
+    """Read one export day (``source_part``: ``source_digest``); status ``unchanged``, nothing
+    read, if its inputs' digest is ``unchanged_if``."""
     files = files_for_day(landing_dir, source, day)
     if files is None:
         return DayResult(source.name, day, "missing"), []
-    result = DayResult(source.name, day, "loaded", files=[relative_name(landing_dir, f) for f in files])
+    names = [relative_name(landing_dir, f) for f in files]
+    try:
+        digest = day_digest(source_part, files, names)
+    except OSError as exc:
+        failed = DayResult(source.name, day, "failed", files=names)
+        where = str(exc.filename or files[0].parent)
+        return _failed(failed, str(LandingFileError(where, f"cannot read file: {exc}"))), []
+    if digest == unchanged_if:
+        return DayResult(source.name, day, "unchanged", files=names, input_digest=digest), []
+    result = DayResult(source.name, day, "loaded", files=names, input_digest=digest)
     tables = []
     for path, name in zip(files, result.files, strict=True):
         try:
@@ -94,7 +111,7 @@ def _read_day(
 
 def _failed(result: DayResult, error: str) -> DayResult:
     return DayResult(result.source, result.day, "failed", files=result.files,
-                     error=" ".join(error.split()))
+                     error=" ".join(error.split()), input_digest=result.input_digest)
 
 
 def _write_batch(
@@ -163,10 +180,13 @@ def _write_batch(
                              ("missing", "or ignore")):  # keep the record of an earlier load
             log = [r for r in results if r.status == status]
             if log:  # one statement per status: executemany costs milliseconds per row here
-                con.register("_load_log_rows", _load_log_rows(log))
+                rows = _load_log_rows(log)
+                columns = ", ".join(rows.column_names)
+                con.register("_load_log_rows", rows)
                 try:
-                    con.execute(f"insert {verb} into raw.load_log "
-                                "select *, ?::timestamptz from _load_log_rows", [ingested_at])
+                    con.execute(f"insert {verb} into raw.load_log ({columns}, _ingested_at) "
+                                f"select {columns}, ?::timestamptz from _load_log_rows",
+                                [ingested_at])
                 finally:
                     con.unregister("_load_log_rows")
         con.execute("commit")
@@ -178,7 +198,7 @@ def _write_batch(
 
 
 def _load_log_rows(results: list[DayResult]) -> pa.Table:
-    """raw.load_log rows of ``results`` (all columns but _ingested_at, in the table's order)."""
+    """raw.load_log rows of ``results`` (every column but _ingested_at)."""
     return pa.table({
         "source": pa.array([r.source for r in results], pa.string()),
         "_partition_date": pa.array([r.day for r in results], pa.date32()),
@@ -191,6 +211,7 @@ def _load_log_rows(results: list[DayResult]) -> pa.Table:
         "missing_optional_columns": pa.array([r.missing_optional_columns for r in results],
                                              pa.list_(pa.string())),
         "error": pa.array([r.error for r in results], pa.string()),
+        "input_digest": pa.array([r.input_digest for r in results], pa.string()),
     })
 
 
@@ -201,20 +222,30 @@ def load_days(
     days: Iterable[dt.date],
     ingested_at: dt.datetime | None = None,
     batch_days: int = BATCH_DAYS,
+    only_changed: bool = False,
 ) -> list[DayResult]:
-    """Load the given export days of ``source``; returns one DayResult per day, in day order."""
+    """Load the given export days of ``source``; returns one DayResult per day, in day order.
+
+    ``only_changed``: leave a day whose inputs are those of its last successful load as it is
+    (status ``unchanged``); otherwise every given day is loaded again."""
     ensure_raw_schema(con)
     ensure_reference(con)  # codes are checked against reference.* (loaded once if absent)
     ingested_at = ingested_at or dt.datetime.now(dt.UTC)
     landing_dir = Path(landing_dir)
+    source_part = source_digest(con, source)
+    previous = loaded_digests(con, source) if only_changed else {}
     results: list[DayResult] = []
     for batch in _batches(sorted(set(days)), batch_days):
         batch_results, tables = [], {}
         for day in batch:
-            result, day_tables = _read_day(con, landing_dir, source, day)
+            result, day_tables = _read_day(con, landing_dir, source, day, source_part,
+                                           previous.get(day))
             batch_results.append(result)
             tables[day] = day_tables
-        results += _write_days(con, source, batch_results, tables, ingested_at)
+        pending = [r for r in batch_results if r.status != "unchanged"]
+        written = {r.day: r for r in (
+            _write_days(con, source, pending, tables, ingested_at) if pending else [])}
+        results += [written.get(r.day, r) for r in batch_results]
     return results
 
 

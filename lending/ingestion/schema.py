@@ -39,9 +39,12 @@ create table if not exists raw.load_log (
     missing_optional_columns varchar[] not null,
     error varchar,
     _ingested_at timestamptz not null,
+    input_digest varchar,               -- the day's files, contract and reference data (digest.py)
     primary key (source, _partition_date)
 )
 """
+# Warehouses created before input_digest existed get the column (null: their days load once more).
+LOAD_LOG_MIGRATION = "alter table raw.load_log add column if not exists input_digest varchar"
 
 
 def raw_table_ddl(source: Source) -> str:
@@ -58,6 +61,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contract: Contract | None 
         con.execute(raw_table_ddl(source))
     con.execute(QUARANTINE_DDL)
     con.execute(LOAD_LOG_DDL)
+    con.execute(LOAD_LOG_MIGRATION)
 
 
 if __name__ == "__main__":

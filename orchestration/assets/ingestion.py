@@ -3,6 +3,11 @@
 A thin shell over ``lending.ingestion.load.load_days``: it turns the run's partition window
 into export days, records what happened as metadata and checks, and fails only the days whose
 files cannot be loaded (naming the file and column), after committing the others.
+
+Days whose files, contract and reference data are those of their last load are left as they are
+(lending/ingestion/digest.py), so a daily run over the whole landing zone costs what changed;
+a run tagged ``RELOAD_TAG`` (``make reprocess``, orchestration/partitions.py) loads every day
+of its range again.
 """
 
 
@@ -16,6 +21,7 @@ from lending.ingestion.dayranges import day_ranges
 from lending.ingestion.load import DayResult, load_days
 from lending.ingestion.schema import RAW_SCHEMA
 from orchestration.assets.reference import reference_key
+from orchestration.partitions import RELOAD_TAG
 from orchestration.policy import INGESTION_GROUP, LANDING_GROUP
 from orchestration.resources import WRITER_POOL, LandingZone, WarehouseResource
 
@@ -49,6 +55,7 @@ def _summary(results: list[DayResult]) -> dict:
         "rows_quarantined": quarantined,
         "quarantined_share": round(quarantined / read, 6) if read else 0.0,
         "days_loaded": sum(r.status == "loaded" for r in results),
+        "days_unchanged": sum(r.status == "unchanged" for r in results),
         "missing_days": days("missing"),
         "failed_days": days("failed"),
         "extra_columns": sorted({c for r in results for c in r.extra_columns}),
@@ -99,7 +106,8 @@ def build_ingestion_asset(
     ) -> dg.MaterializeResult:
         days = _days(context.partition_time_window)
         with duckdb.get_connection() as con:
-            results = load_days(con, landing.root, source, days)
+            results = load_days(con, landing.root, source, days,
+                                only_changed=context.run.tags.get(RELOAD_TAG) != "true")
             (table_rows,) = con.execute(f"select count(*) from raw.{source.name}").fetchone()
         summary = _summary(results)
         for r in results:

@@ -172,6 +172,72 @@ def test_reloading_a_day_replaces_its_rows_and_never_duplicates(tmp_path, con, d
     assert counts == (2, 0)
 
 
+def _loaded_at(con, day):
+    return con.execute("select status, _ingested_at, input_digest from raw.load_log "
+                       "where source = 'applications' and _partition_date = ?", [day]).fetchone()
+
+
+def test_an_unchanged_day_is_not_loaded_again_and_any_changed_input_reloads_it(
+        tmp_path, con, day):
+    """The daily path (lending/ingestion/digest.py): same files, contract and reference data ->
+    the day is left as it is; a changed byte, a renamed file or a new reference code reloads it."""
+    source = CONTRACT["applications"]
+    rows = [app_row("A1"), app_row("A2", product="crypto")]  # A2: not an allowed product
+    path = write_day(tmp_path, "applications", day.isoformat(),
+                     "\n".join([APP_HEADER, *rows]) + "\n", "csv")
+    [first] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert (first.status, first.rows_loaded, first.rows_quarantined) == ("loaded", 1, 1)
+    status, loaded_at, digest = _loaded_at(con, day)
+    assert status == "loaded" and len(digest) == 64
+
+    [again] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert (again.status, again.rows_read, again.input_digest) == ("unchanged", 0, digest)
+    assert _loaded_at(con, day) == ("loaded", loaded_at, digest)  # the log row is untouched
+
+    # Without only_changed every given day is loaded again (same rows, a new load).
+    [forced] = load_days(con, tmp_path, source, [day])
+    assert (forced.status, forced.rows_loaded, forced.input_digest) == ("loaded", 1, digest)
+    assert _loaded_at(con, day)[1] > loaded_at
+
+    # A new code in the reference data: A2 now loads.
+    con.execute("insert into reference.products (product, description) values ('crypto', 'x')")
+    [recoded] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert (recoded.status, recoded.rows_loaded, recoded.rows_quarantined) == ("loaded", 2, 0)
+    assert recoded.input_digest != digest
+
+    # The same bytes under another file name: the lineage changes, so the day loads again.
+    renamed = path.with_name("applications_v2.csv")
+    path.rename(renamed)
+    [moved] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert moved.status == "loaded" and moved.files == [
+        f"applications/dt={day.isoformat()}/applications_v2.csv"]
+    assert con.execute("select distinct _source_file from raw.applications").fetchall() == [
+        (moved.files[0],)]
+
+    # One changed byte (a corrected amount): loaded again, with the corrected value.
+    renamed.write_text(renamed.read_text().replace("5000.00", "5001.00", 1))
+    [corrected] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert corrected.status == "loaded"
+    assert con.execute("select application_id, requested_amount::double from raw.applications "
+                       "order by 1").fetchall() == [("A1", 5001.0), ("A2", 5000.0)]
+
+
+def test_failed_days_and_days_loaded_before_digests_are_always_loaded_again(tmp_path, con, day):
+    source = CONTRACT["applications"]
+    path = write_day(tmp_path, "applications", day.isoformat(), "", "csv")
+    [failed] = load_days(con, tmp_path, source, [day], only_changed=True)
+    [still] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert (failed.status, still.status) == ("failed", "failed")
+    path.write_text(APP_HEADER + "\n" + app_row("A1") + "\n")
+    load_days(con, tmp_path, source, [day], only_changed=True)
+    # A warehouse loaded before digests existed has none: the day loads once more.
+    con.execute("update raw.load_log set input_digest = null")
+    [old] = load_days(con, tmp_path, source, [day], only_changed=True)
+    [new] = load_days(con, tmp_path, source, [day], only_changed=True)
+    assert (old.status, new.status) == ("loaded", "unchanged")
+    assert con.execute("select count(*) from raw.applications").fetchone() == (1,)
+
+
 @pytest.mark.parametrize("text", ["", "\xff\xfe garbage"])
 def test_unreadable_csv_fails_the_day_with_the_file_name(tmp_path, con, day, text):
     path = write_day(tmp_path, "users", day.isoformat(), "", "csv")
@@ -332,7 +398,8 @@ def test_make_run_summary_names_the_export_days_that_failed(tmp_path, capsys):
         for day, error in (("2025-03-01", "a.parquet, column principal: cannot read"),
                            ("2025-03-02", "b.parquet: truncated"), ("2025-03-05", "c: bad")):
             con.execute(
-                "insert into raw.load_log values ('loans', ?, 'failed', [], 0, 0, 0, [], [], ?, now())",
+                "insert into raw.load_log values "
+                "('loans', ?, 'failed', [], 0, 0, 0, [], [], ?, now(), null)",
                 [day, error])
     print_summary(settings)
     out = capsys.readouterr().out
