@@ -9,6 +9,7 @@ SEED = 42
 
 # --- credit (PD) model -------------------------------------------------------------------------
 CREDIT_MODEL = "credit_pd"
+CREDIT_GBM_MODEL = CREDIT_MODEL + "_gbm"  # the gradient-boosting challenger, same data and label
 CREDIT_FEATURES_TABLE = "feat_credit_applications"  # dbt model, schema marts
 CREDIT_NUMERIC = [
     "requested_amount", "term_months", "annual_income", "debt_to_income", "loan_to_income",

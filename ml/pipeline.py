@@ -12,6 +12,8 @@ from lending.settings import DEFAULT_ML_THREADS
 from lending.warehouse import Warehouse
 from ml import config, gbm, plots, scoring
 from ml.data import read_table
+from ml.digest import TAG as DIGEST_TAG
+from ml.digest import TrainingUnchanged, training_digest
 from ml.fairness import fairness_table
 from ml.gate import Decision, decide
 from ml.model_card import model_card
@@ -54,44 +56,68 @@ def _figures(trained: TrainedModel) -> dict:
             "score_distribution.png": plots.distribution(train_x, oot_x, trained.name, xlabel)}
 
 
-def register(registry: Registry, trained: TrainedModel, fairness: pd.DataFrame | None) -> RunResult:
+def register(registry: Registry, trained: TrainedModel, fairness: pd.DataFrame | None,
+             digest: str | None = None) -> RunResult:
+    """Gate ``trained`` against the champion and register it (tagged with its training
+    ``digest``, ml/digest.py)."""
     champion = _champion_on(registry, trained)
     decision = decide(trained.metrics, champion)
     figures = _figures(trained)
     card = model_card(trained, decision, champion, fairness)
     extra = {f"champion_{k}": v for k, v in (champion or {}).items()}
-    version = registry.log_version(trained, decision, card, figures, extra)
+    tags = {DIGEST_TAG: digest} if digest else None
+    version = registry.log_version(trained, decision, card, figures, extra, tags)
     run_id = registry.client.get_model_version(trained.name, version).run_id
     return RunResult(trained, version, decision, champion,
                      {k: plots.png(f) for k, f in figures.items()}, fairness,
                      registry.client.get_run(run_id).info.artifact_uri)
 
 
+def _digest_unless_unchanged(registry: Registry, names: list[str], features: pd.DataFrame,
+                             seed: int, only_if_changed: bool) -> str:
+    """The training digest; raises TrainingUnchanged if ``only_if_changed`` and the newest
+    version of every model in ``names`` was trained on it."""
+    digest = training_digest(features, seed)
+    if only_if_changed and all(registry.latest_tag(n, DIGEST_TAG) == digest for n in names):
+        raise TrainingUnchanged(
+            f"{', '.join(names)}: features, seed and model code are those of the latest "
+            "registered version; nothing was trained and the champion is unchanged.")
+    return digest
+
+
 def train_credit_models(warehouse: Warehouse, data_dir: str | Path, seed: int = config.SEED,
-                        threads: int = DEFAULT_ML_THREADS) -> list[RunResult]:
+                        threads: int = DEFAULT_ML_THREADS,
+                        only_if_changed: bool = False) -> list[RunResult]:
     """Train the scorecard and its GBM challenger, gate and register both, mirror the registry.
 
-    Raises ml.data.InsufficientDataError (nothing registered) when the data is too thin."""
+    Raises ml.data.InsufficientDataError (nothing registered) when the data is too thin, and
+    ml.digest.TrainingUnchanged when ``only_if_changed`` and nothing changed since the last
+    training."""
     features = read_table(warehouse, CREDIT_FEATURES_TABLE)
     registry = Registry(data_dir)
+    digest = _digest_unless_unchanged(registry, [config.CREDIT_MODEL, config.CREDIT_GBM_MODEL],
+                                      features, seed, only_if_changed)
     results = []
     with gbm.threads(threads):
         for trained in train_credit(features, seed):
             grades = grade(score_from_pd(predict_pd(trained.model, features, trained.numeric,
                                                     trained.categorical)))
-            results.append(register(registry, trained, fairness_table(features, grades)))
+            results.append(register(registry, trained, fairness_table(features, grades), digest))
     mirror_to_warehouse(registry, warehouse)
     return results
 
 
 def train_churn_model(warehouse: Warehouse, data_dir: str | Path, seed: int = config.SEED,
-                      threads: int = DEFAULT_ML_THREADS) -> list[RunResult]:
+                      threads: int = DEFAULT_ML_THREADS,
+                      only_if_changed: bool = False) -> list[RunResult]:
     """Train the retention model, gate and register it, mirror the registry. A list of one, like
-    train_credit_models, so every caller handles both the same way."""
+    train_credit_models, so every caller handles both the same way (and the same exceptions)."""
     features = read_table(warehouse, CHURN_FEATURES_TABLE)
     registry = Registry(data_dir)
+    digest = _digest_unless_unchanged(registry, [config.CHURN_MODEL], features, seed,
+                                      only_if_changed)
     with gbm.threads(threads):
-        result = register(registry, train_churn(features, seed), None)
+        result = register(registry, train_churn(features, seed), None, digest)
     mirror_to_warehouse(registry, warehouse)
     return [result]
 

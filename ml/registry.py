@@ -57,6 +57,13 @@ class Registry:
         except Exception:  # no such model or alias yet
             return None
 
+    def latest_tag(self, name: str, tag: str) -> str | None:
+        """Tag ``tag`` of the newest version of ``name`` (None: no version, or no such tag)."""
+        versions = self.client.search_model_versions(f"name = '{name}'")
+        if not versions:
+            return None
+        return (max(versions, key=lambda mv: int(mv.version)).tags or {}).get(tag)
+
     def load(self, name: str, version: str | None = None):
         """The model of ``version``, or of the champion (``models:/<name>@champion``)."""
         import mlflow
@@ -86,7 +93,8 @@ class Registry:
 
     # --- writing -------------------------------------------------------------------------------
     def log_version(self, trained, decision: Decision, card_md: str, figures: dict | None = None,
-                    extra_metrics: dict[str, float] | None = None) -> str:
+                    extra_metrics: dict[str, float] | None = None,
+                    extra_tags: dict[str, str] | None = None) -> str:
         """Log one training run, register its model as a new version, apply the gate decision."""
         import mlflow
         import skops.io as sio
@@ -117,7 +125,8 @@ class Registry:
         tags = {"trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "train_from": s.train_from, "train_to": s.train_to, "oot_from": s.oot_from,
                 "oot_to": s.oot_to, "n_train": trained.n_train, "n_oot": trained.n_oot,
-                "status": decision.status, "reason": decision.reason, "mlflow_run_id": run.info.run_id}
+                "status": decision.status, "reason": decision.reason, "mlflow_run_id": run.info.run_id,
+                **(extra_tags or {})}
         for key, value in tags.items():
             self.client.set_model_version_tag(trained.name, version, key, str(value))
         if decision.promote:

@@ -118,7 +118,7 @@ def train_credit(features: pd.DataFrame, seed: int = config.SEED) -> list[Traine
         gbm.fit(prepare(split.train, g_num, g_cat), y_train)
     out = []
     for name, model, kind in ((config.CREDIT_MODEL, card, "scorecard"),
-                              (config.CREDIT_MODEL + "_gbm", gbm, "gbm")):
+                              (config.CREDIT_GBM_MODEL, gbm, "gbm")):
         if kind == "gbm":
             num, cat = g_num, g_cat
         train_p = predict_pd(model, split.train, num, cat)

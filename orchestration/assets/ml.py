@@ -22,6 +22,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from ml import config
 from ml.data import InsufficientDataError, read_table
+from ml.digest import TrainingUnchanged
 from ml.registry import Registry
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.policy import ML_GROUP
@@ -77,11 +78,15 @@ def _result_metadata(r: "RunResult") -> dict:
 def _train(context: dg.AssetExecutionContext, fn, duckdb: WarehouseResource,
            registry: MlRegistry):
     try:
-        results = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads)
+        results = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads,
+                     only_if_changed=True)
     except InsufficientDataError as exc:
         # Thin data is an expected state of a young portfolio, not a failure: no version, no
         # champion change, and the message says what is missing.
         context.log.warning(str(exc))
+        return dg.MaterializeResult(metadata={"trained": False, "message": str(exc)})
+    except TrainingUnchanged as exc:  # no new data since the last training (ml/digest.py)
+        context.log.info(str(exc))
         return dg.MaterializeResult(metadata={"trained": False, "message": str(exc)})
     metadata = {"trained": True}
     for r in results:

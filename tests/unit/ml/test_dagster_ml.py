@@ -1,5 +1,6 @@
 """The ML wiring in Dagster: group, schedule targeting both training assets, promote job, and a
-materialization of the training asset registers a new version (on synthetic features)."""
+materialization of the training asset registers a new version when its features changed (on
+synthetic features)."""
 
 import dagster as dg
 
@@ -38,12 +39,23 @@ def test_materialization_registers_a_new_version(tmp_path):
         con.execute("create table marts.feat_credit_applications as select * from f")
     resources = {"duckdb": WarehouseResource.from_settings(settings),
                  "ml_registry": MlRegistry(data_dir=str(tmp_path))}
-    for expected in (1, 2):
+    def materialize(expected_versions: int) -> dict:
         result = dg.materialize([credit_model], resources=resources)
         assert result.success
         versions = Registry(tmp_path).versions(config.CREDIT_MODEL)
-        assert list(versions["version"]) == list(range(1, expected + 1))
-    metadata = result.asset_materializations_for_node("ml__credit_model")[0].metadata
+        assert list(versions["version"]) == list(range(1, expected_versions + 1))
+        return result.asset_materializations_for_node("ml__credit_model")[0].metadata
+
+    assert materialize(1)["trained"].value is True
+    # The same features again (same seed and code, ml/digest.py): nothing is trained.
+    again = materialize(1)
+    assert again["trained"].value is False and "nothing was trained" in again["message"].value
+    # One corrected value is new data: a new version.
+    with warehouse.connect() as con:
+        con.execute("update marts.feat_credit_applications set bureau_score = bureau_score + 1 "
+                    "where application_id = (select min(application_id) "
+                    "from marts.feat_credit_applications)")
+    metadata = materialize(2)
     assert metadata["credit_pd/version"].value == "2"
     assert "data:image/png;base64," in metadata["credit_pd/plots"].value
     with warehouse.connect(read_only=True) as con:
