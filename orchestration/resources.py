@@ -3,20 +3,23 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 
 import dagster as dg
 import dagster_dbt.asset_utils as dbt_asset_utils
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 from dagster_duckdb import DuckDBResource
+from packaging import version
 from pydantic import Field
 
-from lending.dbt import DBT_EXECUTABLE, ensure_manifest, in_environ
+from lending.dbt import DBT_EXECUTABLE, DBT_LOG_ENV, ensure_manifest, in_environ
 from lending.dbt_selection import compact_fqn_selection
 from lending.settings import DBT_PROJECT_DIR, DEFAULT_ML_THREADS, Settings
 from lending.warehouse import Warehouse
@@ -70,7 +73,7 @@ class LendingDbtCliResource(DbtCliResource):
     ``cli()`` starts dbt, and the process environment is restored before it returns: nothing
     leaks to other dbt calls or to the rest of the run.
 
-    Artifacts (compiled SQL, run_results.json, dbt.log: ~16 MB an invocation) go to a folder of
+    Artifacts (compiled SQL, run_results.json, dbt.log at ``DBT_LOG_ENV``'s level) go to a folder of
     their own under ``runs_dir``, of which the newest ``keep_runs`` are kept. dagster-dbt's
     default puts them in the project's target/, which then grew with every build; and when a
     run selects a subset of more than 200 nodes, dagster-dbt runs dbt in a temporary copy of the
@@ -87,9 +90,17 @@ class LendingDbtCliResource(DbtCliResource):
         # dagster-dbt seeds each invocation with the partial parse found at DBT_TARGET_PATH: the
         # parse of these very variables, so dbt re-parses nothing (lending.dbt.manifest_dir).
         parsed = {"DBT_TARGET_PATH": str(ensure_manifest(self.env).parent)} if self.env else {}
-        with in_environ({**self.env, **parsed}), compact_subset_selection():
+        with in_environ({**self.env, **parsed, **DBT_LOG_ENV}), compact_subset_selection():
             return super().cli(args, target_path=target_path or self._new_run_dir(context),
                                context=context, **kwargs)
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        """The installed dbt-core's version, read from its package metadata. dagster-dbt asks the
+        executable (``dbt --version``: a second Python process importing dbt, ~2.5 s of CPU every
+        run) because the executable could be dbt Fusion; ours is dbt-core beside this interpreter
+        (``DBT_EXECUTABLE``), pinned in requirements.lock."""
+        return version.parse(importlib.metadata.version("dbt-core"))
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
         """No in-process dbt adapter: dagster-dbt builds one (loading every macro and the partial

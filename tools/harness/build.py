@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from lending.contract import load_contract
-from lending.dbt import DBT_EXECUTABLE, in_environ
+from lending.dbt import DBT_EXECUTABLE, DBT_LOG_ENV, in_environ
 from lending.ingestion.files import landing_days
 from lending.ingestion.load import load_days
 from lending.lake import export_inputs_to_parquet
@@ -98,13 +98,13 @@ def dbt_build(data: Dataset, target: str, extra_args: tuple[str, ...] = ()) -> d
     if target == "spark":
         from dbt.cli.main import dbtRunner
 
-        with in_environ(data.env()):
+        with in_environ({**data.env(), **DBT_LOG_ENV}):
             result = dbtRunner().invoke(args)
         if result.exception is not None:
             raise RuntimeError(f"dbt build --target {target} raised: {result.exception}")
     else:
         subprocess.run([DBT_EXECUTABLE, *args],
-                       env={**os.environ, **data.env()}, check=False)
+                       env={**os.environ, **data.env(), **DBT_LOG_ENV}, check=False)
     results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))["results"]
     statuses = {r["unique_id"]: r["status"] for r in results}
     bad = [f"{r['unique_id']}: {r['status']}: {(r.get('message') or '')[:400]}"
