@@ -59,6 +59,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: dict[str, db.engine.Engine] = {}
+        self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
         # Dagster decides whether to hand over groups by this variable, in every process that
         # stores events (run workers, daemon, webserver): the storage that can use them turns
@@ -90,6 +91,22 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        """The stock check, remembered once the table exists. Dagster asks it for every asset
+        check evaluation it stores (``supports_asset_checks``), and the stock storage opens a new
+        engine and connection each time to ask SQLite: ~0.8 ms an evaluation, 770 a build run.
+        A table, once there, stays until ``wipe`` (which forgets what was seen)."""
+        if table_name in self._tables_present:
+            return True
+        present = super().has_table(table_name)
+        if present:
+            self._tables_present.add(table_name)
+        return present
+
+    def wipe(self) -> None:
+        self._tables_present.clear()
+        super().wipe()
 
     def dispose(self) -> None:
         for engine in self._engines.values():

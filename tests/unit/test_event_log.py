@@ -173,3 +173,32 @@ def test_batched_storage_stores_what_the_stock_storage_stores(tmp_path, batched_
     planned = {DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
                DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED}
     assert not [kind for kind in batched_calls["one by one"] if kind in planned]
+
+
+def test_a_table_seen_once_is_not_looked_up_again_until_a_wipe(tmp_path, monkeypatch):
+    """Dagster asks whether the check table exists for every check evaluation it stores; the
+    storage asks SQLite once, and again after ``wipe``."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+    lookups = []
+    original = SqliteEventLogStorage.has_table
+
+    def counted(self, table_name):
+        lookups.append(table_name)
+        return original(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted)
+    storage = event_log.BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    try:
+        assert storage.has_table("no_such_table") is False
+        assert storage.has_table("no_such_table") is False  # an absent table is asked again
+        assert all(storage.supports_asset_checks for _ in range(3))
+        assert lookups == ["no_such_table", "no_such_table", AssetCheckExecutionsTable.name]
+        del lookups[:]
+        storage.wipe()  # looks its tables up again (the cache is cleared) ...
+        assert AssetCheckExecutionsTable.name in lookups
+        seen = len(lookups)
+        assert storage.supports_asset_checks  # ... and remembers them
+        assert len(lookups) == seen
+    finally:
+        storage.dispose()
