@@ -12,6 +12,12 @@ nodes are all selected, and names (``fqn:``) only for the rest; it returns None 
 criteria select exactly the wanted nodes (checked here on the manifest, with dbt's own matching
 rules, and against ``dbt ls`` in tests/unit/test_dbt_selection.py), and the caller then falls back
 to dagster-dbt's own selection.
+
+``exclusion_selection`` spells the commonest subset even shorter: the first build step of a run
+is every node except the descendants of the sources the Python steps write (attribution, model
+scores), i.e. ``--select fqn:* --exclude source:* source:ml+ ...``. Still ~60 ``path:`` criteria
+in the compact form, which dbt's path method evaluates against every node, twice per build:
+~3 s of CPU before the first node ran (py-spy, a tiny rerun); graph operators cost a fraction.
 """
 
 from __future__ import annotations
@@ -81,13 +87,92 @@ def compact_selection(manifest: Mapping[str, Any], wanted: Iterable[str]) -> lis
     return criteria if selected <= allowed and wanted <= selected else None
 
 
-def compact_fqn_selection(manifest: Mapping[str, Any], names: Iterable[str]) -> list[str] | None:
-    """``compact_selection`` for nodes named by their dotted fqn (how dagster-dbt lists a subset),
-    or None when a name is not exactly one node's fqn."""
+def _descendants(manifest: Mapping[str, Any], root: str) -> set[str]:
+    children = manifest.get("child_map") or {}
+    seen: set[str] = set()
+    stack = [root]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def exclusion_selection(manifest: Mapping[str, Any], wanted: Iterable[str]) -> list[str] | None:
+    """``--select fqn:* --exclude source:* <source>+ ...`` arguments selecting exactly ``wanted``
+    (unique ids; sources and unit tests never run), or None when no set of whole sources' descendants
+    is exactly what is left out.
+
+    What dbt selects that way, with indirect selection eager, buildable or cautious (not empty):
+    every node, less the sources, the tests of sources (a test whose parents are all sources; a
+    test with parents of both kinds is ambiguous between the modes, so then None), and each
+    excluded source's descendants (a test below one is a descendant itself). Checked against
+    ``dbt ls`` in tests/unit/test_dbt_selection.py.
+    """
+    wanted = set(wanted)
+    nodes = _nodes(manifest)
+    sources = {uid for uid, node in nodes.items() if node["resource_type"] == "source"}
+    parents = manifest.get("parent_map") or {}
+    source_tests: set[str] = set()
+    for uid, node in nodes.items():
+        if node["resource_type"] == "test" and set(parents.get(uid, ())) & sources:
+            if not set(parents[uid]) <= sources:
+                return None
+            source_tests.add(uid)
+    # Hooks (operations) run with every invocation, whatever is selected.
+    runnable = {uid for uid, node in nodes.items()
+                if node["resource_type"] not in (*_INERT, "operation")} - source_tests
+    if not wanted or not wanted <= runnable:
+        return None
+    unwanted = runnable - wanted
+    below = {uid: _descendants(manifest, uid) & runnable for uid in sorted(sources)}
+    left_out = {uid for uid, nodes_below in below.items() if nodes_below and nodes_below <= unwanted}
+    if set().union(*(below[uid] for uid in left_out)) != unwanted:
+        return None
+    # A whole source (all its tables left out) by its name, else table by table.
+    tables: dict[str, set[str]] = {}
+    for uid in sources:
+        tables.setdefault(nodes[uid]["source_name"], set()).add(uid)
+    criteria = []
+    for name, uids in sorted(tables.items()):
+        if uids <= left_out:
+            criteria.append(f"source:{name}+")
+        else:
+            criteria += sorted(f"source:{name}.{nodes[uid]['name']}+" for uid in uids & left_out)
+    return ["--select", "fqn:*", "--exclude", " ".join(["source:*", *criteria])]
+
+
+def _unique_ids(manifest: Mapping[str, Any], names: Iterable[str]) -> set[str] | None:
+    """The nodes named by their dotted fqn (how dagster-dbt lists a subset), or None when a name
+    is not exactly one node's fqn."""
     by_fqn: dict[str, list[str]] = {}
     for uid, node in _nodes(manifest).items():
         by_fqn.setdefault(".".join(node.get("fqn", ())), []).append(uid)
     wanted = [by_fqn.get(name, []) for name in names]
     if any(len(uids) != 1 for uids in wanted):
         return None
-    return compact_selection(manifest, {uids[0] for uids in wanted})
+    return {uids[0] for uids in wanted}
+
+
+def compact_fqn_selection(manifest: Mapping[str, Any], names: Iterable[str]) -> list[str] | None:
+    """``compact_selection`` for nodes named by their dotted fqn, or None when a name is not
+    exactly one node's fqn."""
+    wanted = _unique_ids(manifest, names)
+    return None if wanted is None else compact_selection(manifest, wanted)
+
+
+def selection_args(manifest: Mapping[str, Any], names: Iterable[str],
+                   indirect_selection_empty: bool = False) -> list[str] | None:
+    """The shortest dbt arguments selecting exactly the nodes named by their dotted fqn:
+    ``exclusion_selection`` when it applies (not with indirect selection ``empty``), else
+    ``--select`` with ``compact_selection``'s criteria; None when neither selects exactly them."""
+    wanted = _unique_ids(manifest, names)
+    if wanted is None:
+        return None
+    if not indirect_selection_empty:
+        excluded = exclusion_selection(manifest, wanted)
+        if excluded is not None:
+            return excluded
+    criteria = compact_selection(manifest, wanted)
+    return None if criteria is None else ["--select", " ".join(criteria)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import shutil
 import tempfile
 import uuid
@@ -20,7 +21,7 @@ from packaging import version
 from pydantic import Field
 
 from lending.dbt import DBT_EXECUTABLE, DBT_LOG_ENV, ensure_manifest, in_environ
-from lending.dbt_selection import compact_fqn_selection
+from lending.dbt_selection import selection_args
 from lending.settings import DBT_PROJECT_DIR, DEFAULT_ML_THREADS, Settings
 from lending.warehouse import Warehouse
 from ml.registry import Registry
@@ -90,7 +91,8 @@ class LendingDbtCliResource(DbtCliResource):
         # dagster-dbt seeds each invocation with the partial parse found at DBT_TARGET_PATH: the
         # parse of these very variables, so dbt re-parses nothing (lending.dbt.manifest_dir).
         parsed = {"DBT_TARGET_PATH": str(ensure_manifest(self.env).parent)} if self.env else {}
-        with in_environ({**self.env, **parsed, **DBT_LOG_ENV}), compact_subset_selection():
+        with (in_environ({**self.env, **parsed, **DBT_LOG_ENV}),
+              compact_subset_selection(_indirect_selection_flag(args))):
             return super().cli(args, target_path=target_path or self._new_run_dir(context),
                                context=context, **kwargs)
 
@@ -134,22 +136,38 @@ class LendingDbtCliResource(DbtCliResource):
         return runs / name
 
 
+def _indirect_selection_flag(args: Sequence[str]) -> str | None:
+    """The value of ``--indirect-selection`` in dbt arguments (it overrides the environment)."""
+    args = list(args)
+    for i, arg in enumerate(args):
+        if arg == "--indirect-selection" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--indirect-selection="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 @contextmanager
-def compact_subset_selection() -> Iterator[None]:
-    """While inside, dagster-dbt selects a step's subset of dbt nodes with a few ``path:``
-    criteria instead of one name per node (lending/dbt_selection.py: 12 s of dbt's selection time
-    per build step, and no temporary project copy). Its own selection logic decides *what* runs
-    (``get_subset_selection_for_context``, models and tests as before); only how the same nodes
-    are spelled changes, and only when the criteria are checked to select exactly them."""
+def compact_subset_selection(indirect_flag: str | None = None) -> Iterator[None]:
+    """While inside, dagster-dbt selects a step's subset of dbt nodes with a few criteria instead
+    of one name per node (lending/dbt_selection.py: 12 s of dbt's selection time per build step,
+    and no temporary project copy): the first step of a run as everything but the descendants of
+    the Python steps' sources, other subsets by ``path:`` criteria. Its own selection logic decides
+    *what* runs (``get_subset_selection_for_context``, models and tests as before); only how the
+    same nodes are spelled changes, and only when the spelling is checked to select exactly them
+    under the indirect selection in effect: ``indirect_flag`` (the invocation's
+    ``--indirect-selection``, which wins), else dagster-dbt's override or the environment's (the
+    exclusion form is not used with ``empty``)."""
     original = dbt_asset_utils.get_subset_selection_for_context
 
     def compact(*args, **kwargs):
         selection, indirect = original(*args, **kwargs)
         manifest = kwargs.get("manifest")
         if manifest and selection[:1] == ["--select"] and len(selection) == 2:
-            criteria = compact_fqn_selection(manifest, selection[1].split())
-            if criteria is not None:
-                selection = ["--select", " ".join(criteria)]
+            mode = indirect_flag or indirect or os.environ.get("DBT_INDIRECT_SELECTION")
+            shorter = selection_args(manifest, selection[1].split(), mode == "empty")
+            if shorter is not None:
+                selection = shorter
         return selection, indirect
 
     dbt_asset_utils.get_subset_selection_for_context = compact

@@ -116,3 +116,32 @@ def test_dbt_writes_its_file_log_at_info_level(tmp_path):
     log = (tmp_path / "dbt.log").read_text(encoding="utf-8")
     assert "Running with dbt=" in log, done.stdout[-2000:]
     assert "[debug]" not in log and "[info ]" in log
+
+
+def test_the_invocations_indirect_selection_flag_decides_whether_an_exclusion_may_spell_it():
+    """dagster-dbt asks for indirect selection ``empty`` (an environment variable) when it lists
+    tests by name; the build's own ``--indirect-selection buildable`` wins in dbt, and under it
+    (not under ``empty``, which keeps source tests) the first step is spelled as an exclusion."""
+    import dagster_dbt.asset_utils as dbt_asset_utils
+
+    from orchestration.resources import _indirect_selection_flag, compact_subset_selection
+    from tests.unit.test_dbt_selection import GRAPH
+
+    assert _indirect_selection_flag(["build", "--indirect-selection", "buildable", "-x"]) == "buildable"
+    assert _indirect_selection_flag(["build", "--indirect-selection=cautious"]) == "cautious"
+    assert _indirect_selection_flag(["build"]) is None
+    original = dbt_asset_utils.get_subset_selection_for_context
+
+    def first_step(**kwargs):
+        return ["--select", "lending.loans lending.loans_not_null"], "empty"
+
+    try:
+        dbt_asset_utils.get_subset_selection_for_context = first_step
+        with compact_subset_selection("buildable"):
+            spelled = dbt_asset_utils.get_subset_selection_for_context(manifest=GRAPH)
+        assert spelled == (["--select", "fqn:*", "--exclude", "source:* source:ml+"], "empty")
+        with compact_subset_selection(None):  # dagster-dbt's empty is in effect
+            spelled = dbt_asset_utils.get_subset_selection_for_context(manifest=GRAPH)
+        assert spelled == (["--select", "path:models/loans.sql path:models/loans.yml"], "empty")
+    finally:
+        dbt_asset_utils.get_subset_selection_for_context = original

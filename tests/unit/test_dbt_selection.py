@@ -6,7 +6,12 @@ import random
 import pytest
 
 from lending.dbt import ensure_manifest, in_environ
-from lending.dbt_selection import compact_fqn_selection, compact_selection
+from lending.dbt_selection import (
+    compact_fqn_selection,
+    compact_selection,
+    exclusion_selection,
+    selection_args,
+)
 from lending.settings import DBT_PROJECT_DIR, Settings
 
 
@@ -61,6 +66,61 @@ def test_no_criteria_when_they_cannot_select_exactly_the_wanted_nodes():
     assert compact_fqn_selection(HAND_BUILT, ["lending.a.x"]) == ["path:models/a/x.sql"]
 
 
+def _source(uid, source_name, name):
+    return uid, {"resource_type": "source", "original_file_path": "models/sources.yml",
+                 "fqn": ["lending", source_name, name], "source_name": source_name, "name": name}
+
+
+# raw.loans -> loans -> loan_scores <- ml.scores (written by a Python step), ml.other -> other; a
+# source test on raw.loans; the tests of loans and loan_scores; a hook.
+EDGES = {"source.raw.loans": ["model.loans", "test.raw_loans_unique"],
+         "model.loans": ["model.loan_scores", "test.loans_not_null"],
+         "source.ml.scores": ["model.loan_scores"], "source.ml.other": ["model.other"],
+         "model.loan_scores": ["test.loan_scores_not_null"]}
+GRAPH = {
+    "nodes": dict([
+        _node("model.loans", "models/loans.sql", ["lending", "loans"]),
+        _node("model.loan_scores", "models/loan_scores.sql", ["lending", "loan_scores"]),
+        _node("model.other", "models/other.sql", ["lending", "other"]),
+        _node("test.raw_loans_unique", "models/sources.yml", ["lending", "raw_loans_unique"], "test"),
+        _node("test.loans_not_null", "models/loans.yml", ["lending", "loans_not_null"], "test"),
+        _node("test.loan_scores_not_null", "models/loan_scores.yml",
+              ["lending", "loan_scores_not_null"], "test"),
+        _node("operation.on_run_end", "dbt_project.yml", ["lending", "hooks", "end"], "operation"),
+    ]),
+    "sources": dict([_source("source.raw.loans", "raw", "loans"),
+                     _source("source.ml.scores", "ml", "scores"),
+                     _source("source.ml.other", "ml", "other")]),
+    "child_map": EDGES,
+    "parent_map": {child: [p for p, children in EDGES.items() if child in children]
+                   for children in EDGES.values() for child in children},
+}
+BEFORE_SCORES = {"model.loans", "test.loans_not_null"}
+
+
+def test_everything_but_what_python_written_sources_feed_is_spelled_as_an_exclusion():
+    exclude_all_ml = ["--select", "fqn:*", "--exclude", "source:* source:ml+"]
+    assert exclusion_selection(GRAPH, BEFORE_SCORES) == exclude_all_ml
+    # Only one table of a source left out: that table.
+    assert exclusion_selection(GRAPH, BEFORE_SCORES | {"model.other"}) == [
+        "--select", "fqn:*", "--exclude", "source:* source:ml.scores+"]
+    # Left out, but not below a source left out as a whole (loans' test without loans), or a
+    # source test wanted (it would be excluded with the sources): no exclusion.
+    assert exclusion_selection(GRAPH, {"model.loans"}) is None
+    assert exclusion_selection(GRAPH, BEFORE_SCORES | {"test.raw_loans_unique"}) is None
+    # A test of a source and a model is selected differently by eager and buildable: no exclusion.
+    mixed = {**GRAPH, "parent_map": {**GRAPH["parent_map"],
+                                     "test.loans_not_null": ["model.loans", "source.raw.loans"]}}
+    assert exclusion_selection(mixed, BEFORE_SCORES) is None
+    # By name, as dagster-dbt lists a subset; with indirect selection empty the source test would
+    # stay selected, so the path criteria are used.
+    names = ["lending.loans", "lending.loans_not_null"]
+    assert selection_args(GRAPH, names) == exclude_all_ml
+    assert selection_args(GRAPH, names, indirect_selection_empty=True) == [
+        "--select", "path:models/loans.sql path:models/loans.yml"]
+    assert selection_args(GRAPH, ["lending.nothing"]) is None
+
+
 @pytest.fixture(scope="module")
 def project():
     """The project's manifest, and ``dbt ls`` on it in this process (no parse per call)."""
@@ -75,10 +135,12 @@ def project():
     return manifest, runner, settings
 
 
-def _dbt_ls(runner, settings, criteria, target) -> set[str]:
+def _dbt_ls(runner, settings, criteria, target, indirect="empty") -> set[str]:
+    """``dbt ls`` of ``criteria`` (``--select`` criteria, or whole selection arguments)."""
+    selection = criteria if criteria[0].startswith("--") else ["--select", " ".join(criteria)]
     with in_environ(settings.dbt_env()):
         result = runner.invoke([
-            "ls", "--select", " ".join(criteria), "--indirect-selection", "empty",
+            "ls", *selection, "--indirect-selection", indirect,
             "--exclude-resource-type", "unit_test", "--output", "json", "--output-keys",
             "unique_id", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
             str(DBT_PROJECT_DIR), "--target-path", str(target), "--quiet"])
@@ -124,3 +186,16 @@ def test_dbt_selects_exactly_the_wanted_nodes_of_the_project(project, tmp_path):
     # The point: far fewer criteria than nodes for a build step.
     step = _subsets(manifest)["before_attribution_and_ml"]
     assert len(compact_selection(manifest, step)) < len(step) / 5
+
+
+@pytest.mark.parametrize("indirect", ["buildable", "eager"])
+def test_dbt_selects_exactly_the_first_build_step_by_exclusion(project, tmp_path, indirect):
+    manifest, runner, settings = project
+    wanted = _subsets(manifest)["before_attribution_and_ml"]
+    arguments = exclusion_selection(manifest, wanted)
+    assert arguments == ["--select", "fqn:*", "--exclude",
+                         "source:* source:attribution_py+ source:ml+"]
+    selected = _dbt_ls(runner, settings, arguments, tmp_path, indirect)
+    assert selected == wanted  # no source, no source test
+    for name in ("after_attribution", "after_scores", "random_half"):
+        assert exclusion_selection(manifest, _subsets(manifest)[name]) is None, name
