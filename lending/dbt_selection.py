@@ -155,13 +155,6 @@ def _unique_ids(manifest: Mapping[str, Any], names: Iterable[str]) -> set[str] |
     return {uids[0] for uids in wanted}
 
 
-def compact_fqn_selection(manifest: Mapping[str, Any], names: Iterable[str]) -> list[str] | None:
-    """``compact_selection`` for nodes named by their dotted fqn, or None when a name is not
-    exactly one node's fqn."""
-    wanted = _unique_ids(manifest, names)
-    return None if wanted is None else compact_selection(manifest, wanted)
-
-
 def selection_args(manifest: Mapping[str, Any], names: Iterable[str],
                    indirect_selection_empty: bool = False) -> list[str] | None:
     """The shortest dbt arguments selecting exactly the nodes named by their dotted fqn:

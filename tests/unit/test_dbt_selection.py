@@ -7,7 +7,6 @@ import pytest
 
 from lending.dbt import ensure_manifest, in_environ
 from lending.dbt_selection import (
-    compact_fqn_selection,
     compact_selection,
     exclusion_selection,
     selection_args,
@@ -62,8 +61,8 @@ def test_no_criteria_when_they_cannot_select_exactly_the_wanted_nodes():
         _node("test.x_deep", "models/a/x.yml", ["lending", "a", "x_not_null", "deep"], "test")])}}
     assert compact_selection(shadowed, {"test.x_not_null"}) is None
     # Names that are not exactly one node's fqn.
-    assert compact_fqn_selection(HAND_BUILT, ["lending.a.x", "lending.a.nothing"]) is None
-    assert compact_fqn_selection(HAND_BUILT, ["lending.a.x"]) == ["path:models/a/x.sql"]
+    assert selection_args(HAND_BUILT, ["lending.a.x", "lending.a.nothing"]) is None
+    assert selection_args(HAND_BUILT, ["lending.a.x"]) == ["--select", "path:models/a/x.sql"]
 
 
 def _source(uid, source_name, name):
