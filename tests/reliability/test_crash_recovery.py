@@ -48,12 +48,26 @@ def assert_rerun_recovers(platform, name: str) -> str:
     return log
 
 
+def _killed_holding_the_writer_slot(platform, name: str, attempts: int = 10) -> list[str]:
+    """Start ``make run`` and SIGKILL it once it holds the writer slot; returns the dead run's
+    slot holders. Seen holding, a run can release the slot before the signal lands (its ingestion
+    of unchanged days holds it about a second), so the slot is read again once the process is
+    gone, and a kill that missed starts over: the outcome does not depend on the timing."""
+    for attempt in range(attempts):
+        proc = platform.start(f"{name}_{attempt}")
+        pid = proc.pid
+        seen = wait_for(lambda: writer_slot_holders(platform, pid), STARTUP_TIMEOUT, proc=proc)  # noqa: B023
+        assert seen, platform.log(f"{name}_{attempt}")[-3000:]
+        kill_tree(proc)
+        holders = writer_slot_holders(platform, pid)
+        if holders:
+            return holders
+    pytest.fail(f"none of {attempts} kills landed while the run held the writer slot")
+
+
 def test_run_killed_during_ingestion_does_not_block_the_next_one(platform):
     """Issue 14: the killed run kept the writer slot and the next `make run` waited forever."""
-    proc = platform.start("issue14_killed")
-    holders = wait_for(lambda: writer_slot_holders(platform, proc.pid), STARTUP_TIMEOUT, proc=proc)
-    assert holders, platform.log("issue14_killed")[-3000:]
-    kill_tree(proc)
+    holders = _killed_holding_the_writer_slot(platform, "issue14_killed")
     # The state that hung the next run: a dead run still STARTED, holding the only writer slot.
     assert writer_slot_holders(platform) == holders
     with platform.instance() as instance:
@@ -84,8 +98,14 @@ def test_sigterm_cancels_the_run_and_releases_the_slot(platform):
     assert code == 130, log[-3000:]
     assert "received SIGTERM" in log
     assert writer_slot_holders(platform) == []
+    # The run in progress when the signal came is canceled, no run is left started: the run seen
+    # holding the slot is canceled, or, had it finished just before the signal, succeeded (then
+    # the process's next run, if it had begun, is the canceled one).
     with platform.instance() as instance:
-        assert instance.get_run_by_id(holders[0]).status == dg.DagsterRunStatus.CANCELED
+        statuses = {run.run_id: run.status for run in instance.get_runs(
+            filters=dg.RunsFilter(tags={PID_TAG: str(proc.pid)}))}
+    assert statuses[holders[0]] in (dg.DagsterRunStatus.CANCELED, dg.DagsterRunStatus.SUCCESS)
+    assert set(statuses.values()) <= {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.CANCELED}
     # Nothing of the run is left behind (Dagster's log-tailing helpers exit within seconds).
     if wait_for(lambda: not _group_alive(proc.pid), timeout=15) is None:
         os.killpg(proc.pid, signal.SIGKILL)
