@@ -1,4 +1,6 @@
-"""Reading the feature marts and the out-of-time split (plain pandas, no Dagster)."""
+"""Reading the feature marts, the out-of-time split and the thin-data minimums (plain pandas, no
+Dagster, nothing heavy to import: a too-young portfolio is told so before scikit-learn or MLflow
+load)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lending.warehouse import Warehouse
+from ml import config
 
 FEATURE_SCHEMA = "marts"
 
@@ -61,3 +64,46 @@ def out_of_time_split(labelled: pd.DataFrame, time_col: str, oot_share: float) -
     m_train, m_oot = months[~is_oot], months[is_oot]
     return Split(train, oot, m_train.min().strftime(fmt), m_train.max().strftime(fmt),
                  m_oot.min().strftime(fmt), m_oot.max().strftime(fmt))
+
+
+def labelled_rows(frame: pd.DataFrame, label: str, key: list[str]) -> pd.DataFrame:
+    """The rows whose ``label`` is observable, sorted by ``key`` (deterministic), label as 0/1."""
+    out = frame[frame[label].notna()].sort_values(key, kind="stable").reset_index(drop=True)
+    out[label] = out[label].astype(bool).astype(int)
+    return out
+
+
+def credit_split(features: pd.DataFrame) -> Split:
+    """Mature loans (label observable) split by disbursement month; enforces the thin-data minimums."""
+    data = labelled_rows(features, config.CREDIT_LABEL, ["application_id"])
+    n, bads = len(data), int(data[config.CREDIT_LABEL].sum())
+    if n < config.CREDIT_MIN_MATURE or bads < config.CREDIT_MIN_BADS:
+        raise InsufficientDataError(
+            f"credit model needs >= {config.CREDIT_MIN_MATURE} mature loans with >= "
+            f"{config.CREDIT_MIN_BADS} bads (MOB 6 ended); found {n} loans, {bads} bads. "
+            "Nothing was trained; the champion is unchanged.")
+    split = out_of_time_split(data, config.CREDIT_TIME, config.OOT_SHARE)
+    oot_bads = int(split.oot[config.CREDIT_LABEL].sum())
+    if len(split.oot) < config.CREDIT_MIN_OOT or oot_bads == 0 or split.train[config.CREDIT_LABEL].sum() == 0:
+        raise InsufficientDataError(
+            f"credit OOT set ({split.oot_from}..{split.oot_to}) has {len(split.oot)} loans and "
+            f"{oot_bads} bads; needs >= {config.CREDIT_MIN_OOT} loans and at least one bad. "
+            "Nothing was trained; the champion is unchanged.")
+    return split
+
+
+def churn_split(features: pd.DataFrame) -> Split:
+    data = labelled_rows(features, config.CHURN_LABEL, ["snapshot_date", "user_id"])
+    n, events = len(data), int(data[config.CHURN_LABEL].sum())
+    if n < config.CHURN_MIN_ROWS or events < config.CHURN_MIN_EVENTS or events == n:
+        raise InsufficientDataError(
+            f"churn model needs >= {config.CHURN_MIN_ROWS} labelled user snapshots with >= "
+            f"{config.CHURN_MIN_EVENTS} churners and some non-churners; found {n} rows, {events} "
+            "churners. Nothing was trained; the champion is unchanged.")
+    split = out_of_time_split(data, config.CHURN_TIME, config.OOT_SHARE)
+    y = split.oot[config.CHURN_LABEL]
+    if len(split.oot) < config.CHURN_MIN_OOT or y.nunique() < 2:
+        raise InsufficientDataError(
+            f"churn OOT set ({split.oot_from}..{split.oot_to}) has {len(split.oot)} rows; needs "
+            f">= {config.CHURN_MIN_OOT} with both outcomes. Nothing was trained.")
+    return split

@@ -1,25 +1,31 @@
 """Train -> gate -> register -> mirror, and champion scoring: the plain functions the Dagster
-assets and `python -m ml.cli` call."""
+assets and `python -m ml.cli` call.
+
+Why the imports of scikit-learn, optbinning, matplotlib (``ml.training``, ``ml.gbm``, ``ml.plots``,
+...) and MLflow sit inside the functions: every run of a young portfolio ends in "not enough data"
+or "no champion yet", and finding that out needs none of them (~3 s of imports a run). The
+thin-data minimums are checked on the features before anything heavy loads.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from lending.settings import DEFAULT_ML_THREADS
 from lending.warehouse import Warehouse
-from ml import config, gbm, plots, scoring
-from ml.data import read_table
+from ml import config
+from ml.data import churn_split, credit_split, read_table
 from ml.digest import TAG as DIGEST_TAG
 from ml.digest import TrainingUnchanged, training_digest
-from ml.fairness import fairness_table
 from ml.gate import Decision, decide
-from ml.model_card import model_card
-from ml.registry import Registry, mirror_to_warehouse
-from ml.scorecard import grade, score_from_pd
-from ml.training import TrainedModel, evaluate, predict_pd, train_churn, train_credit
+from ml.registry import Registry, has_registry, mirror_to_warehouse
+
+if TYPE_CHECKING:
+    from ml.training import TrainedModel
 
 CREDIT_FEATURES_TABLE = config.CREDIT_FEATURES_TABLE
 CHURN_FEATURES_TABLE = config.CHURN_FEATURES_TABLE
@@ -38,6 +44,8 @@ class RunResult:
 
 def _champion_on(registry: Registry, trained: TrainedModel) -> dict | None:
     """The current champion's metrics on the candidate's OOT rows (None without a champion)."""
+    from ml.training import evaluate, predict_pd
+
     if registry.champion_version(trained.name) is None:
         return None
     model = registry.load(trained.name)
@@ -46,6 +54,9 @@ def _champion_on(registry: Registry, trained: TrainedModel) -> dict | None:
 
 
 def _figures(trained: TrainedModel) -> dict:
+    from ml import plots
+    from ml.scorecard import score_from_pd
+
     title = f"{trained.name} (OOT)"
     if trained.kind == "scorecard" or trained.name.startswith(config.CREDIT_MODEL):
         train_x, oot_x, xlabel = score_from_pd(trained.train_p), score_from_pd(trained.oot_p), "score"
@@ -60,6 +71,9 @@ def register(registry: Registry, trained: TrainedModel, fairness: pd.DataFrame |
              digest: str | None = None) -> RunResult:
     """Gate ``trained`` against the champion and register it (tagged with its training
     ``digest``, ml/digest.py)."""
+    from ml import plots
+    from ml.model_card import model_card
+
     champion = _champion_on(registry, trained)
     decision = decide(trained.metrics, champion)
     figures = _figures(trained)
@@ -94,12 +108,18 @@ def train_credit_models(warehouse: Warehouse, data_dir: str | Path, seed: int = 
     ml.digest.TrainingUnchanged when ``only_if_changed`` and nothing changed since the last
     training."""
     features = read_table(warehouse, CREDIT_FEATURES_TABLE)
+    split = credit_split(features)  # InsufficientDataError before anything heavy loads
     registry = Registry(data_dir)
     digest = _digest_unless_unchanged(registry, [config.CREDIT_MODEL, config.CREDIT_GBM_MODEL],
                                       features, seed, only_if_changed)
+    from ml import gbm
+    from ml.fairness import fairness_table
+    from ml.scorecard import grade, score_from_pd
+    from ml.training import predict_pd, train_credit
+
     results = []
     with gbm.threads(threads):
-        for trained in train_credit(features, seed):
+        for trained in train_credit(features, seed, split):
             grades = grade(score_from_pd(predict_pd(trained.model, features, trained.numeric,
                                                     trained.categorical)))
             results.append(register(registry, trained, fairness_table(features, grades), digest))
@@ -113,22 +133,33 @@ def train_churn_model(warehouse: Warehouse, data_dir: str | Path, seed: int = co
     """Train the retention model, gate and register it, mirror the registry. A list of one, like
     train_credit_models, so every caller handles both the same way (and the same exceptions)."""
     features = read_table(warehouse, CHURN_FEATURES_TABLE)
+    split = churn_split(features)  # InsufficientDataError before anything heavy loads
     registry = Registry(data_dir)
     digest = _digest_unless_unchanged(registry, [config.CHURN_MODEL], features, seed,
                                       only_if_changed)
+    from ml import gbm
+    from ml.training import train_churn
+
     with gbm.threads(threads):
-        result = register(registry, train_churn(features, seed), None, digest)
+        result = register(registry, train_churn(features, seed, split), None, digest)
     mirror_to_warehouse(registry, warehouse)
     return [result]
 
 
-def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, scorer, ddl: str,
-           threads: int) -> pd.DataFrame | None:
-    """Score ``table`` with ``model_name``'s champion and rewrite its score table (None: no champion)."""
+def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, threads: int
+           ) -> pd.DataFrame | None:
+    """Score ``table`` with ``model_name``'s champion and rewrite its score table (None: no
+    champion, also when nothing was ever registered)."""
+    if not has_registry(data_dir):
+        return None
     registry = Registry(data_dir)
     version = registry.champion_version(model_name)
     if version is None:
         return None
+    from ml import gbm, scoring
+
+    scorer, ddl = {config.CREDIT_MODEL: (scoring.credit_scores, scoring.CREDIT_DDL),
+                   config.CHURN_MODEL: (scoring.churn_scores, scoring.CHURN_DDL)}[model_name]
     with gbm.threads(threads):
         frame = scorer(registry.load(model_name), read_table(warehouse, table), version)
     scoring.write(frame, ddl, warehouse)
@@ -138,12 +169,10 @@ def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, scorer, 
 def score_credit(warehouse: Warehouse, data_dir: str | Path,
                  threads: int = DEFAULT_ML_THREADS) -> pd.DataFrame | None:
     """Score every application with the credit champion into ml.credit_scores (None: no champion)."""
-    return _score(warehouse, data_dir, config.CREDIT_MODEL, CREDIT_FEATURES_TABLE,
-                  scoring.credit_scores, scoring.CREDIT_DDL, threads)
+    return _score(warehouse, data_dir, config.CREDIT_MODEL, CREDIT_FEATURES_TABLE, threads)
 
 
 def score_churn(warehouse: Warehouse, data_dir: str | Path,
                 threads: int = DEFAULT_ML_THREADS) -> pd.DataFrame | None:
     """Score the users active at the latest snapshot into ml.churn_scores (None: no champion)."""
-    return _score(warehouse, data_dir, config.CHURN_MODEL, CHURN_FEATURES_TABLE,
-                  scoring.churn_scores, scoring.CHURN_DDL, threads)
+    return _score(warehouse, data_dir, config.CHURN_MODEL, CHURN_FEATURES_TABLE, threads)

@@ -32,8 +32,18 @@ def mlflow_dir(data_dir: str | Path) -> Path:
     return Path(data_dir) / "mlflow"
 
 
+def has_registry(data_dir: str | Path) -> bool:
+    """Whether a registry was ever created under ``data_dir``: without one there is no champion,
+    and that answer needs no MLflow (a second of imports and a database created on open)."""
+    return _database(data_dir).is_file()
+
+
+def _database(data_dir: str | Path) -> Path:
+    return mlflow_dir(data_dir) / "mlflow.db"
+
+
 def tracking_uri(data_dir: str | Path) -> str:
-    return f"sqlite:///{mlflow_dir(data_dir) / 'mlflow.db'}"
+    return f"sqlite:///{_database(data_dir)}"
 
 
 class Registry:

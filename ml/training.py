@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ml import config, metrics
-from ml.data import InsufficientDataError, Split, out_of_time_split, sample_at_most
+from ml.data import Split, churn_split, credit_split, sample_at_most
 from ml.gbm import gbm_pipeline, limited_threads
 from ml.scorecard import WoeScorecard, n_bins_for, prepare
 
@@ -78,35 +78,11 @@ def observed(frame: pd.DataFrame, columns: list[str]) -> list[str]:
     return [c for c in columns if frame[c].notna().any()]
 
 
-def _labelled(frame: pd.DataFrame, label: str, key: list[str]) -> pd.DataFrame:
-    out = frame[frame[label].notna()].sort_values(key, kind="stable").reset_index(drop=True)
-    out[label] = out[label].astype(bool).astype(int)
-    return out
-
-
-def credit_split(features: pd.DataFrame) -> Split:
-    """Mature loans (label observable) split by disbursement month; enforces the thin-data minimums."""
-    data = _labelled(features, config.CREDIT_LABEL, ["application_id"])
-    n, bads = len(data), int(data[config.CREDIT_LABEL].sum())
-    if n < config.CREDIT_MIN_MATURE or bads < config.CREDIT_MIN_BADS:
-        raise InsufficientDataError(
-            f"credit model needs >= {config.CREDIT_MIN_MATURE} mature loans with >= "
-            f"{config.CREDIT_MIN_BADS} bads (MOB 6 ended); found {n} loans, {bads} bads. "
-            "Nothing was trained; the champion is unchanged.")
-    split = out_of_time_split(data, config.CREDIT_TIME, config.OOT_SHARE)
-    oot_bads = int(split.oot[config.CREDIT_LABEL].sum())
-    if len(split.oot) < config.CREDIT_MIN_OOT or oot_bads == 0 or split.train[config.CREDIT_LABEL].sum() == 0:
-        raise InsufficientDataError(
-            f"credit OOT set ({split.oot_from}..{split.oot_to}) has {len(split.oot)} loans and "
-            f"{oot_bads} bads; needs >= {config.CREDIT_MIN_OOT} loans and at least one bad. "
-            "Nothing was trained; the champion is unchanged.")
-    return split
-
-
-def train_credit(features: pd.DataFrame, seed: int = config.SEED) -> list[TrainedModel]:
+def train_credit(features: pd.DataFrame, seed: int = config.SEED,
+                 split: Split | None = None) -> list[TrainedModel]:
     """The WOE scorecard (champion candidate of ``credit_pd``) and the GBM challenger
-    (``credit_pd_gbm``), on the same out-of-time split."""
-    split = credit_split(features)
+    (``credit_pd_gbm``), on the same out-of-time split (``credit_split(features)`` unless given)."""
+    split = split or credit_split(features)
     y_train = split.train[config.CREDIT_LABEL].to_numpy()
     y_oot = split.oot[config.CREDIT_LABEL].to_numpy()
     num, cat = config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL
@@ -140,25 +116,9 @@ def train_credit(features: pd.DataFrame, seed: int = config.SEED) -> list[Traine
     return out
 
 
-def churn_split(features: pd.DataFrame) -> Split:
-    data = _labelled(features, config.CHURN_LABEL, ["snapshot_date", "user_id"])
-    n, events = len(data), int(data[config.CHURN_LABEL].sum())
-    if n < config.CHURN_MIN_ROWS or events < config.CHURN_MIN_EVENTS or events == n:
-        raise InsufficientDataError(
-            f"churn model needs >= {config.CHURN_MIN_ROWS} labelled user snapshots with >= "
-            f"{config.CHURN_MIN_EVENTS} churners and some non-churners; found {n} rows, {events} "
-            "churners. Nothing was trained; the champion is unchanged.")
-    split = out_of_time_split(data, config.CHURN_TIME, config.OOT_SHARE)
-    y = split.oot[config.CHURN_LABEL]
-    if len(split.oot) < config.CHURN_MIN_OOT or y.nunique() < 2:
-        raise InsufficientDataError(
-            f"churn OOT set ({split.oot_from}..{split.oot_to}) has {len(split.oot)} rows; needs "
-            f">= {config.CHURN_MIN_OOT} with both outcomes. Nothing was trained.")
-    return split
-
-
-def train_churn(features: pd.DataFrame, seed: int = config.SEED) -> TrainedModel:
-    split = churn_split(features)
+def train_churn(features: pd.DataFrame, seed: int = config.SEED,
+                split: Split | None = None) -> TrainedModel:
+    split = split or churn_split(features)
     train = sample_at_most(split.train, config.MAX_TRAIN_ROWS, seed)  # the OOT set stays whole
     num = observed(train, config.CHURN_NUMERIC)
     cat = observed(train, config.CHURN_CATEGORICAL)

@@ -2,7 +2,8 @@
 
 Training assets train, gate and register a model version in MLflow and rewrite the warehouse
 mirror ``ml.model_registry``; scoring assets write the champion's scores back to the warehouse
-(``ml.credit_scores``, ``ml.churn_scores``) and follow new data by declarative automation. Asset
+(``ml.credit_scores``, ``ml.churn_scores``) and follow new data by declarative automation. A model
+and its scores are one multi-asset (``credit_ml``, ``churn_ml``), each key selectable alone. Asset
 checks on the score assets watch drift (PSI), AUC decay and fairness. Every asset writes the
 DuckDB warehouse, hence ``pool=WRITER_POOL``; every read and write goes through the warehouse's
 connection factory (``duckdb.warehouse()``). Owners: orchestration/owners.yml (the churn assets
@@ -14,6 +15,7 @@ ingestion-only run) does not pay for it.
 """
 
 import base64
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -23,7 +25,7 @@ from dagster_dbt import get_asset_key_for_model
 from ml import config
 from ml.data import InsufficientDataError, read_table
 from ml.digest import TrainingUnchanged
-from ml.registry import Registry
+from ml.registry import has_registry
 from orchestration.assets.dbt import lending_dbt_models
 from orchestration.policy import ML_GROUP
 from orchestration.resources import WRITER_POOL, MlRegistry, WarehouseResource
@@ -75,8 +77,8 @@ def _result_metadata(r: "RunResult") -> dict:
     return md
 
 
-def _train(context: dg.AssetExecutionContext, fn, duckdb: WarehouseResource,
-           registry: MlRegistry):
+def _train(context: dg.AssetExecutionContext, key: dg.AssetKey, fn, duckdb: WarehouseResource,
+           registry: MlRegistry) -> dg.MaterializeResult:
     try:
         results = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads,
                      only_if_changed=True)
@@ -84,79 +86,105 @@ def _train(context: dg.AssetExecutionContext, fn, duckdb: WarehouseResource,
         # Thin data is an expected state of a young portfolio, not a failure: no version, no
         # champion change, and the message says what is missing.
         context.log.warning(str(exc))
-        return dg.MaterializeResult(metadata={"trained": False, "message": str(exc)})
+        return dg.MaterializeResult(asset_key=key, metadata={"trained": False, "message": str(exc)})
     except TrainingUnchanged as exc:  # no new data since the last training (ml/digest.py)
         context.log.info(str(exc))
-        return dg.MaterializeResult(metadata={"trained": False, "message": str(exc)})
+        return dg.MaterializeResult(asset_key=key, metadata={"trained": False, "message": str(exc)})
     metadata = {"trained": True}
     for r in results:
         context.log.info(f"{r.trained.name} v{r.version}: {r.decision.status} - {r.decision.reason}")
         metadata |= _result_metadata(r)
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(asset_key=key, metadata=metadata)
 
 
-@dg.asset(
-    key=CREDIT_MODEL_KEY, deps=[_feature_key(CREDIT_FEATURES_TABLE)], group_name=GROUP, kinds=KINDS,
-    pool=WRITER_POOL,
-    description="Credit PD models: WOE scorecard (credit_pd) and its gradient-boosting challenger "
-                "(credit_pd_gbm), trained out of time, gated and registered in MLflow; mirrors "
-                "ml.model_registry. Definitions: docs/ml.md.",
-)
-def credit_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
-    from ml.pipeline import train_credit_models
-
-    return _train(context, train_credit_models, duckdb, ml_registry)
-
-
-@dg.asset(
-    key=CHURN_MODEL_KEY, deps=[_feature_key(CHURN_FEATURES_TABLE)], group_name=GROUP, kinds=KINDS,
-    pool=WRITER_POOL,
-    description="Retention (churn) model: gradient boosting, out-of-time by snapshot month, gated "
-                "and registered in MLflow; mirrors ml.model_registry. Definitions: docs/ml.md.",
-)
-def churn_model(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
-    from ml.pipeline import train_churn_model
-
-    return _train(context, train_churn_model, duckdb, ml_registry)
-
-
-def _score(context, fn, duckdb: WarehouseResource, registry: MlRegistry, label: str):
+def _score(context: dg.AssetExecutionContext, key: dg.AssetKey, fn, duckdb: WarehouseResource,
+           registry: MlRegistry, label: str) -> dg.MaterializeResult:
     frame = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads)
     if frame is None:
         context.log.warning(f"no {label} champion yet: nothing scored")
-        return dg.MaterializeResult(metadata={"scored": False})
-    return dg.MaterializeResult(metadata={"dagster/row_count": len(frame),
-                                          "model_version": str(frame["model_version"].iloc[0])})
+        return dg.MaterializeResult(asset_key=key, metadata={"scored": False})
+    return dg.MaterializeResult(asset_key=key, metadata={
+        "dagster/row_count": len(frame), "model_version": str(frame["model_version"].iloc[0])})
 
 
-@dg.asset(
-    key=CREDIT_SCORES_KEY, deps=[CREDIT_MODEL_KEY, _feature_key(CREDIT_FEATURES_TABLE)],
-    group_name=GROUP, kinds=KINDS | {"duckdb"}, pool=WRITER_POOL,
-    automation_condition=dg.AutomationCondition.eager(),
-    description="ml.credit_scores: every application scored by the credit_pd champion - pd, "
-                "score, grade A-E, reason_1..3 (features costing the applicant most points).",
+def _model_and_scores(context: dg.AssetExecutionContext, model_key: dg.AssetKey, train,
+                      scores_key: dg.AssetKey, score, duckdb: WarehouseResource,
+                      registry: MlRegistry, label: str) -> Iterator[dg.MaterializeResult]:
+    """Train (when the model is selected), then score with the champion (when the scores are):
+    a scheduled retrain or ``make run`` does both, declarative automation only the scores."""
+    if model_key in context.selected_asset_keys:
+        yield _train(context, model_key, train, duckdb, registry)
+    if scores_key in context.selected_asset_keys:
+        yield _score(context, scores_key, score, duckdb, registry, label)
+
+
+# A model and its scores are one multi-asset (one step when both run): Dagster splits the dbt
+# assets into one step per "hop" through other assets, so a separate scoring asset put the dbt
+# models reading the scores one step after those reading the attribution tables: three dbt
+# invocations a run instead of two (issue 20). Each key is still selectable on its own.
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            CREDIT_MODEL_KEY, deps=[_feature_key(CREDIT_FEATURES_TABLE)], group_name=GROUP,
+            kinds=KINDS,
+            description="Credit PD models: WOE scorecard (credit_pd) and its gradient-boosting "
+                        "challenger (credit_pd_gbm), trained out of time, gated and registered in "
+                        "MLflow; mirrors ml.model_registry. Definitions: docs/ml.md."),
+        dg.AssetSpec(
+            CREDIT_SCORES_KEY, deps=[CREDIT_MODEL_KEY, _feature_key(CREDIT_FEATURES_TABLE)],
+            group_name=GROUP, kinds=KINDS | {"duckdb"},
+            automation_condition=dg.AutomationCondition.eager(),
+            description="ml.credit_scores: every application scored by the credit_pd champion - "
+                        "pd, score, grade A-E, reason_1..3 (features costing the applicant most "
+                        "points)."),
+    ],
+    name="credit_ml", can_subset=True, pool=WRITER_POOL,
 )
-def credit_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
-    from ml.pipeline import score_credit
+def credit_ml(context: dg.AssetExecutionContext, duckdb: WarehouseResource,
+              ml_registry: MlRegistry):
+    from ml.pipeline import score_credit, train_credit_models
 
-    return _score(context, score_credit, duckdb, ml_registry, "credit")
+    yield from _model_and_scores(context, CREDIT_MODEL_KEY, train_credit_models, CREDIT_SCORES_KEY,
+                                 score_credit, duckdb, ml_registry, "credit")
 
 
-@dg.asset(
-    key=CHURN_SCORES_KEY, deps=[CHURN_MODEL_KEY, _feature_key(CHURN_FEATURES_TABLE)],
-    group_name=GROUP, kinds=KINDS | {"duckdb"}, pool=WRITER_POOL,
-    automation_condition=dg.AutomationCondition.eager(),
-    description="ml.churn_scores: users active at the latest snapshot scored by the churn champion "
-                "- probability and band (high/medium/low).",
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            CHURN_MODEL_KEY, deps=[_feature_key(CHURN_FEATURES_TABLE)], group_name=GROUP,
+            kinds=KINDS,
+            description="Retention (churn) model: gradient boosting, out-of-time by snapshot "
+                        "month, gated and registered in MLflow; mirrors ml.model_registry. "
+                        "Definitions: docs/ml.md."),
+        dg.AssetSpec(
+            CHURN_SCORES_KEY, deps=[CHURN_MODEL_KEY, _feature_key(CHURN_FEATURES_TABLE)],
+            group_name=GROUP, kinds=KINDS | {"duckdb"},
+            automation_condition=dg.AutomationCondition.eager(),
+            description="ml.churn_scores: users active at the latest snapshot scored by the churn "
+                        "champion - probability and band (high/medium/low)."),
+    ],
+    name="churn_ml", can_subset=True, pool=WRITER_POOL,
 )
-def churn_scores(context: dg.AssetExecutionContext, duckdb: WarehouseResource, ml_registry: MlRegistry):
-    from ml.pipeline import score_churn
+def churn_ml(context: dg.AssetExecutionContext, duckdb: WarehouseResource,
+             ml_registry: MlRegistry):
+    from ml.pipeline import score_churn, train_churn_model
 
-    return _score(context, score_churn, duckdb, ml_registry, "churn")
+    yield from _model_and_scores(context, CHURN_MODEL_KEY, train_churn_model, CHURN_SCORES_KEY,
+                                 score_churn, duckdb, ml_registry, "churn")
 
 
 # --- asset checks -----------------------------------------------------------------------------
-def _champion(registry: Registry, name: str):
+def _has_champion(ml_registry: MlRegistry, name: str) -> bool:
+    """No registry at all (a young portfolio) is answered without loading MLflow."""
+    return (has_registry(ml_registry.data_dir)
+            and ml_registry.open().champion_version(name) is not None)
+
+
+def _champion(ml_registry: MlRegistry, name: str):
+    """(champion model, its registry row), or (None, None) without one."""
+    if not has_registry(ml_registry.data_dir):
+        return None, None
+    registry = ml_registry.open()
     version = registry.champion_version(name)
     if version is None:
         return None, None
@@ -187,7 +215,7 @@ def _skip(reason: str) -> dg.AssetCheckResult:
 def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     from ml.monitoring import drift, in_window
 
-    model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
+    model, row = _champion(ml_registry, config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
@@ -206,7 +234,7 @@ def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg
 def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     from ml.monitoring import credit_decay
 
-    model, row = _champion(ml_registry.open(), config.CREDIT_MODEL)
+    model, row = _champion(ml_registry, config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
@@ -222,7 +250,7 @@ def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.A
 def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     from ml.fairness import fairness_table
 
-    if ml_registry.open().champion_version(config.CREDIT_MODEL) is None:
+    if not _has_champion(ml_registry, config.CREDIT_MODEL):
         return _skip("no champion: nothing scored yet")
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     scores = read_table(duckdb.warehouse(), "credit_scores", schema="ml")
@@ -242,7 +270,7 @@ def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.As
 def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     from ml.monitoring import drift, in_window
 
-    model, row = _champion(ml_registry.open(), config.CHURN_MODEL)
+    model, row = _champion(ml_registry, config.CHURN_MODEL)
     if model is None:
         return _skip("no champion")
     features = read_table(duckdb.warehouse(), CHURN_FEATURES_TABLE)
@@ -253,5 +281,5 @@ def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.
     return _drift_result(d, {"current_snapshot": str(latest)})
 
 
-ml_assets = [credit_model, churn_model, credit_scores, churn_scores]
+ml_assets = [credit_ml, churn_ml]
 ml_checks = [credit_score_drift, credit_auc_decay, credit_fairness, churn_score_drift]

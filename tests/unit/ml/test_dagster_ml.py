@@ -7,7 +7,7 @@ import dagster as dg
 from lending.settings import TIMEZONE, Settings
 from ml import config
 from ml.registry import Registry
-from orchestration.assets.ml import CHURN_MODEL_KEY, CREDIT_MODEL_KEY, credit_model
+from orchestration.assets.ml import CHURN_MODEL_KEY, CREDIT_MODEL_KEY, credit_ml
 from orchestration.definitions import build_definitions
 from orchestration.resources import MlRegistry, WarehouseResource
 from tools.harness.synthetic import credit_features
@@ -29,6 +29,17 @@ def test_weekly_schedule_targets_both_training_assets(tmp_path):
     assert {CREDIT_MODEL_KEY, CHURN_MODEL_KEY, dg.AssetKey(["ml", "credit_scores"])} <= build
 
 
+def test_the_build_runs_dbt_in_two_steps_around_attribution_and_ml(tmp_path):
+    """Issue 20: every model that reads neither the attribution tables nor the scores, then the
+    attribution and score-dependent marts together; each model trains and scores in one step."""
+    defs = build_definitions(Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)}))
+    steps = set(defs.resolve_job_def("build_warehouse").graph.node_dict)
+    assert sorted(s for s in steps if s.startswith("lending_dbt_models")) == [
+        "lending_dbt_models", "lending_dbt_models_2"]
+    assert {"credit_ml", "churn_ml", "data_driven_attribution"} <= steps
+    assert not steps & {"ml__credit_model", "ml__credit_scores", "ml__churn_scores"}
+
+
 def test_materialization_registers_a_new_version(tmp_path):
     settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
     warehouse = settings.warehouse()
@@ -40,11 +51,11 @@ def test_materialization_registers_a_new_version(tmp_path):
     resources = {"duckdb": WarehouseResource.from_settings(settings),
                  "ml_registry": MlRegistry(data_dir=str(tmp_path))}
     def materialize(expected_versions: int) -> dict:
-        result = dg.materialize([credit_model], resources=resources)
+        result = dg.materialize([credit_ml], resources=resources, selection=[CREDIT_MODEL_KEY])
         assert result.success
         versions = Registry(tmp_path).versions(config.CREDIT_MODEL)
         assert list(versions["version"]) == list(range(1, expected_versions + 1))
-        return result.asset_materializations_for_node("ml__credit_model")[0].metadata
+        return result.asset_materializations_for_node("credit_ml")[0].metadata
 
     assert materialize(1)["trained"].value is True
     # The same features again (same seed and code, ml/digest.py): nothing is trained.
