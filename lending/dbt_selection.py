@@ -18,6 +18,8 @@ is every node except the descendants of the sources the Python steps write (attr
 scores), i.e. ``--select fqn:* --exclude source:* source:ml+ ...``. Still ~60 ``path:`` criteria
 in the compact form, which dbt's path method evaluates against every node, twice per build:
 ~3 s of CPU before the first node ran (py-spy, a tiny rerun); graph operators cost a fraction.
+``descendant_selection`` spells the second step the same way: everything below those sources,
+``--select source:ml+ ...`` (its ~30 ``path:`` criteria cost ~1 s of dbt's CPU a run).
 """
 
 from __future__ import annotations
@@ -130,17 +132,51 @@ def exclusion_selection(manifest: Mapping[str, Any], wanted: Iterable[str]) -> l
     left_out = {uid for uid, nodes_below in below.items() if nodes_below and nodes_below <= unwanted}
     if set().union(*(below[uid] for uid in left_out)) != unwanted:
         return None
-    # A whole source (all its tables left out) by its name, else table by table.
+    return ["--select", "fqn:*", "--exclude", " ".join(["source:*", *_below(nodes, left_out)])]
+
+
+def _below(nodes: Mapping[str, Mapping[str, Any]], chosen: set[str]) -> list[str]:
+    """``source:<name>+`` for a source whose tables are all ``chosen``, else
+    ``source:<name>.<table>+`` per chosen table."""
     tables: dict[str, set[str]] = {}
-    for uid in sources:
-        tables.setdefault(nodes[uid]["source_name"], set()).add(uid)
+    for uid, node in nodes.items():
+        if node["resource_type"] == "source":
+            tables.setdefault(node["source_name"], set()).add(uid)
     criteria = []
     for name, uids in sorted(tables.items()):
-        if uids <= left_out:
+        if uids <= chosen:
             criteria.append(f"source:{name}+")
         else:
-            criteria += sorted(f"source:{name}.{nodes[uid]['name']}+" for uid in uids & left_out)
-    return ["--select", "fqn:*", "--exclude", " ".join(["source:*", *criteria])]
+            criteria += sorted(f"source:{name}.{nodes[uid]['name']}+" for uid in uids & chosen)
+    return criteria
+
+
+def descendant_selection(manifest: Mapping[str, Any], wanted: Iterable[str]) -> list[str] | None:
+    """``--select <source>+ ... --exclude resource_type:exposure`` arguments selecting exactly
+    ``wanted`` (unique ids), or None when ``wanted`` is not the whole of what some sources feed.
+
+    What dbt selects that way, with indirect selection eager, buildable or cautious (not empty):
+    the chosen sources (a build never runs a source) and all their descendants (their tests are
+    descendants themselves), apart from exposures (excluded; a build only reports them as no-ops).
+    A source with a test of its own is never chosen (the test would run too). Checked against
+    ``dbt ls`` in tests/unit/test_dbt_selection.py.
+    """
+    wanted = set(wanted)
+    nodes = _nodes(manifest)
+    parents = manifest.get("parent_map") or {}
+    runnable = {uid for uid, node in nodes.items()
+                if node["resource_type"] not in (*_INERT, "operation", "exposure")}
+    if not wanted or not wanted <= runnable:
+        return None
+    sources = {uid for uid, node in nodes.items() if node["resource_type"] == "source"}
+    below = {uid: _descendants(manifest, uid) & runnable for uid in sources}
+    chosen = {uid for uid, nodes_below in below.items()
+              if nodes_below and nodes_below <= wanted
+              and not any(nodes[n]["resource_type"] == "test" and set(parents.get(n, ())) <= sources
+                          for n in nodes_below)}
+    if set().union(*(below[uid] for uid in chosen)) != wanted:
+        return None
+    return ["--select", " ".join(_below(nodes, chosen)), "--exclude", "resource_type:exposure"]
 
 
 def _unique_ids(manifest: Mapping[str, Any], names: Iterable[str]) -> set[str] | None:
@@ -158,14 +194,16 @@ def _unique_ids(manifest: Mapping[str, Any], names: Iterable[str]) -> set[str] |
 def selection_args(manifest: Mapping[str, Any], names: Iterable[str],
                    indirect_selection_empty: bool = False) -> list[str] | None:
     """The shortest dbt arguments selecting exactly the nodes named by their dotted fqn:
-    ``exclusion_selection`` when it applies (not with indirect selection ``empty``), else
+    ``exclusion_selection`` or ``descendant_selection`` when one applies (not with indirect
+    selection ``empty``), else
     ``--select`` with ``compact_selection``'s criteria; None when neither selects exactly them."""
     wanted = _unique_ids(manifest, names)
     if wanted is None:
         return None
     if not indirect_selection_empty:
-        excluded = exclusion_selection(manifest, wanted)
-        if excluded is not None:
-            return excluded
+        for spelling in (exclusion_selection, descendant_selection):
+            arguments = spelling(manifest, wanted)
+            if arguments is not None:
+                return arguments
     criteria = compact_selection(manifest, wanted)
     return None if criteria is None else ["--select", " ".join(criteria)]

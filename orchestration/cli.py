@@ -11,6 +11,7 @@ rebuilt (marked stale), and the summary names what failed; the exit code is then
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -147,4 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_code = main()
+    # Everything the process built (the definitions of ~1,000 assets and checks, dbt's manifest)
+    # is left to the operating system: the interpreter's garbage collection of it at exit cost
+    # ~1.2 s a `make run` (measured on the tiny platform), for nothing. Files, connections and
+    # the Dagster instance are closed by now; exit handlers (logging) still run.
+    gc.freeze()
+    raise SystemExit(exit_code)

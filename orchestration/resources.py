@@ -8,10 +8,11 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import dagster_dbt.asset_utils as dbt_asset_utils
@@ -32,6 +33,8 @@ DBT_RUNS_KEPT = 20
 # limited to 1 by the instance config (orchestration/dagster.yaml), so runs queue instead of
 # failing on the lock; orchestration/runs/ watches it.
 WRITER_POOL = "duckdb_writer"
+# dagster-dbt's metadata key of a check spec: the dbt test's unique_id.
+DBT_UNIQUE_ID = "dagster_dbt/unique_id"
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -165,7 +168,11 @@ def compact_subset_selection(indirect_flag: str | None = None) -> Iterator[None]
         manifest = kwargs.get("manifest")
         if manifest and selection[:1] == ["--select"] and len(selection) == 2:
             mode = indirect_flag or indirect or os.environ.get("DBT_INDIRECT_SELECTION")
-            shorter = selection_args(manifest, selection[1].split(), mode == "empty")
+            names = selection[1].split()
+            if mode != "empty" and kwargs.get("context") is not None:
+                names += sorted(set(selected_check_tests(kwargs["context"], manifest)) - set(names))
+                selection = ["--select", " ".join(names)]
+            shorter = selection_args(manifest, names, mode == "empty")
             if shorter is not None:
                 selection = shorter
         return selection, indirect
@@ -175,6 +182,24 @@ def compact_subset_selection(indirect_flag: str | None = None) -> Iterator[None]
         yield
     finally:
         dbt_asset_utils.get_subset_selection_for_context = original
+
+
+def selected_check_tests(context, manifest: Mapping[str, Any]) -> list[str]:
+    """The dbt tests (dotted fqn, as dagster-dbt names nodes) of the step's selected checks.
+
+    dagster-dbt leaves the tests of a selected asset's checks to dbt's indirect selection, and
+    ``buildable`` (the build's) leaves out a test with a parent that is neither selected nor
+    upstream of the selection: e.g. risk_principal_reconciliation, a check of
+    mart_portfolio_monthly that also reads fct_loan_month_end, which no selected model reads. Such
+    a check never ran. Named, every selected check's test runs; Dagster schedules a check's step
+    after every model its test reads (the check's dependencies), so the test's parents are built.
+    """
+    selected = set(context.selected_asset_check_keys)
+    uids = {spec.metadata.get(DBT_UNIQUE_ID)
+            for spec in context.assets_def.node_check_specs_by_output_name.values()
+            if spec.key in selected}
+    nodes = manifest["nodes"]
+    return [".".join(nodes[uid]["fqn"]) for uid in sorted(uid for uid in uids if uid in nodes)]
 
 
 def remove_temporary_project_copy(used: Path, project: Path) -> bool:

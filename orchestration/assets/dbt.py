@@ -25,15 +25,18 @@ from lending import build_failures
 from lending.dbt import ensure_manifest
 from lending.settings import DBT_PROJECT_DIR, Settings
 from orchestration.policy import STAGING_GROUP
-from orchestration.resources import WRITER_POOL, LendingDbtCliResource, WarehouseResource
+from orchestration.resources import (
+    DBT_UNIQUE_ID,
+    WRITER_POOL,
+    LendingDbtCliResource,
+    WarehouseResource,
+)
 
 # The parse of this process's settings; every dbt invocation parses again only what changed since
 # the parse of its own settings (LendingDbtCliResource).
 lending_dbt = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR,
                          target_path=ensure_manifest(Settings.from_env()).parent)
 LOAD_CHANGES = dg.AssetKey(["ops", "ops_load_changes"])
-# dagster-dbt's metadata key of a check spec: the dbt test's unique_id.
-DBT_UNIQUE_ID = "dagster_dbt/unique_id"
 
 
 class _TempCopyNotice(logging.Filter):

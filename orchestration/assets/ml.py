@@ -10,8 +10,9 @@ connection factory (``duckdb.warehouse()``). Owners: orchestration/owners.yml (t
 belong to growth, the rest of the group to risk).
 
 The training, scoring and monitoring code (scikit-learn, optbinning, scipy: ~5 s of imports) is
-imported inside the asset bodies: loading the definitions (every run, the UI's code server, an
-ingestion-only run) does not pay for it.
+imported inside the asset bodies, and the checks import it only once there is a champion: loading
+the definitions (every run, the UI's code server, an ingestion-only run) and a young portfolio's
+runs do not pay for it.
 """
 
 import base64
@@ -213,11 +214,11 @@ def _skip(reason: str) -> dg.AssetCheckResult:
                 description="PSI of the score and of each feature: applications of the latest month "
                             "vs those of the champion's training months (warn >= 0.1, fail >= 0.25).")
 def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    from ml.monitoring import drift, in_window
-
     model, row = _champion(ml_registry, config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
+    from ml.monitoring import drift, in_window  # scikit-learn: only once there is a champion
+
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     # through-the-door applications of the training months (not only the booked loans the model
     # was fitted on): the current month's applications are the same kind of population
@@ -232,11 +233,11 @@ def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg
                 description="Champion AUC on loans matured since its OOT window vs its AUC at "
                             f"training (warn when lower by more than {config.AUC_DECAY_WARN}).")
 def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    from ml.monitoring import credit_decay
-
     model, row = _champion(ml_registry, config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
+    from ml.monitoring import credit_decay
+
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     result = credit_decay(model, features, row["oot_to"], float(row["auc_oot"]))
     return dg.AssetCheckResult(
@@ -248,10 +249,10 @@ def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.A
                 description="Approval (grades A-C) and bad rates by age band and gender; "
                             f"adverse-impact ratio below {config.ADVERSE_IMPACT_MIN} is flagged.")
 def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    from ml.fairness import fairness_table
-
     if not _has_champion(ml_registry, config.CREDIT_MODEL):
         return _skip("no champion: nothing scored yet")
+    from ml.fairness import fairness_table
+
     features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     scores = read_table(duckdb.warehouse(), "credit_scores", schema="ml")
     joined = features.merge(scores[["application_id", "grade"]], on="application_id", how="inner")
@@ -268,11 +269,11 @@ def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.As
                 description="PSI of the churn probability and of each feature: latest snapshot vs "
                             "the champion's training snapshots (warn >= 0.1, fail >= 0.25).")
 def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    from ml.monitoring import drift, in_window
-
     model, row = _champion(ml_registry, config.CHURN_MODEL)
     if model is None:
         return _skip("no champion")
+    from ml.monitoring import drift, in_window
+
     features = read_table(duckdb.warehouse(), CHURN_FEATURES_TABLE)
     reference = in_window(features, config.CHURN_TIME, row["train_from"], row["train_to"])
     latest = features["snapshot_date"].max()

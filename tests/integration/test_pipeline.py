@@ -106,6 +106,19 @@ def test_dbt_leaves_its_artifacts_in_the_data_folder_and_no_project_copy(pipelin
     assert pipeline["project_copies_left"] == set()
 
 
+def test_every_check_of_a_built_asset_is_evaluated(pipeline):
+    """A declared check that never runs shows in the UI as never evaluated, and guards nothing:
+    risk_principal_reconciliation (a check of mart_portfolio_monthly that also reads
+    fct_loan_month_end) was left out by dbt's indirect selection in every build step."""
+    build = pipeline["first"][1]
+    built = {event.asset_key for event in build.get_asset_materialization_events()}
+    declared = {key for key in build.job_def.asset_layer.asset_graph.asset_check_keys
+                if key.asset_key in built}
+    evaluated = {evaluation.asset_check_key for evaluation in build.get_asset_check_evaluations()}
+    assert len(declared) > 300
+    assert sorted(str(key) for key in declared - evaluated) == []
+
+
 def test_materializations_record_rows_read_loaded_and_quarantined(pipeline):
     metadata = {
         e.asset_key.path[-1]: e.materialization.metadata

@@ -8,6 +8,7 @@ import pytest
 from lending.dbt import ensure_manifest, in_environ
 from lending.dbt_selection import (
     compact_selection,
+    descendant_selection,
     exclusion_selection,
     selection_args,
 )
@@ -120,6 +121,28 @@ def test_everything_but_what_python_written_sources_feed_is_spelled_as_an_exclus
     assert selection_args(GRAPH, ["lending.nothing"]) is None
 
 
+def test_what_python_written_sources_feed_is_spelled_as_their_descendants():
+    scores = {"model.loan_scores", "test.loan_scores_not_null"}
+    assert descendant_selection(GRAPH, scores) == [
+        "--select", "source:ml.scores+", "--exclude", "resource_type:exposure"]
+    # Every table of a source: the source by its name.
+    assert descendant_selection(GRAPH, scores | {"model.other"}) == [
+        "--select", "source:ml+", "--exclude", "resource_type:exposure"]
+    # Not the whole of what a source feeds (loan_scores' test left out), or more than sources
+    # feed (loans is below raw.loans, whose source test is not wanted): no such spelling.
+    assert descendant_selection(GRAPH, {"model.loan_scores"}) is None
+    assert descendant_selection(GRAPH, scores | {"model.loans", "test.loans_not_null"}) is None
+    # A source with a test of its own: the test would be selected too.
+    tested = {**GRAPH, "nodes": {**GRAPH["nodes"], **dict([_node(
+        "test.scores_unique", "models/sources.yml", ["lending", "scores_unique"], "test")])},
+        "child_map": {**EDGES, "source.ml.scores": [*EDGES["source.ml.scores"], "test.scores_unique"]},
+        "parent_map": {**GRAPH["parent_map"], "test.scores_unique": ["source.ml.scores"]}}
+    assert descendant_selection(tested, scores | {"test.scores_unique"}) is None
+    # By name; the first step's exclusion is tried first.
+    assert selection_args(GRAPH, ["lending.loan_scores", "lending.loan_scores_not_null"]) == [
+        "--select", "source:ml.scores+", "--exclude", "resource_type:exposure"]
+
+
 @pytest.fixture(scope="module")
 def project():
     """The project's manifest, and ``dbt ls`` on it in this process (no parse per call)."""
@@ -198,3 +221,18 @@ def test_dbt_selects_exactly_the_first_build_step_by_exclusion(project, tmp_path
     assert selected == wanted  # no source, no source test
     for name in ("after_attribution", "after_scores", "random_half"):
         assert exclusion_selection(manifest, _subsets(manifest)[name]) is None, name
+
+
+@pytest.mark.parametrize("indirect", ["buildable", "eager"])
+def test_dbt_selects_exactly_the_later_build_step_as_descendants(project, tmp_path, indirect):
+    manifest, runner, settings = project
+    subsets = _subsets(manifest)
+    wanted = subsets["after_attribution"] | subsets["after_scores"]
+    arguments = descendant_selection(manifest, wanted)
+    assert arguments == ["--select", "source:attribution_py+ source:ml+",
+                         "--exclude", "resource_type:exposure"]
+    selected = _dbt_ls(runner, settings, arguments, tmp_path, indirect)
+    never_run = {uid for uid in selected if uid.split(".")[0] == "source"}  # the chosen ones
+    assert selected - never_run == wanted
+    for name in ("before_attribution_and_ml", "random_half", "random_few"):
+        assert descendant_selection(manifest, subsets[name]) is None, name

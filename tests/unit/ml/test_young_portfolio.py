@@ -1,6 +1,8 @@
 """A young portfolio (too few labels, no champion yet) is told so without loading scikit-learn,
 optbinning, matplotlib or MLflow, and without creating a registry: every run of such a platform
-pays only for reading the features (ml/pipeline.py)."""
+pays only for reading the features (ml/pipeline.py). The same for the score checks (drift, AUC
+decay, fairness; orchestration/assets/ml.py): without a champion they skip before importing the
+monitoring code."""
 
 import json
 import subprocess
@@ -35,7 +37,13 @@ for train in (pipeline.train_credit_models, pipeline.train_churn_model):
     except InsufficientDataError as exc:
         outcomes.append(str(exc))
 scores = [pipeline.score_credit(warehouse, root), pipeline.score_churn(warehouse, root)]
-print(json.dumps({"outcomes": outcomes, "scores": [s is None for s in scores],
+from orchestration.assets.ml import ml_checks
+from orchestration.resources import MlRegistry, WarehouseResource
+settings = Settings.from_env({"LENDING_DATA_DIR": str(root)})
+resources = {"duckdb": WarehouseResource.from_settings(settings),
+             "ml_registry": MlRegistry(data_dir=str(root))}
+checks = {c.check_key.name: c(**resources).metadata["skipped"].value for c in ml_checks}
+print(json.dumps({"outcomes": outcomes, "scores": [s is None for s in scores], "checks": checks,
                   "loaded": sorted({m.split(".")[0] for m in sys.modules}),
                   "registry": (root / "mlflow").exists()}))
 """
@@ -49,5 +57,8 @@ def test_thin_data_and_no_champion_load_nothing_heavy(tmp_path):
     assert credit.startswith("credit model needs >= 300 mature loans")
     assert churn.startswith("churn model needs >= 500 labelled user snapshots")
     assert result["scores"] == [True, True]  # no champion: nothing scored
+    assert result["checks"] == {"credit_score_drift": "no champion", "credit_auc_decay": "no champion",
+                                "credit_fairness": "no champion: nothing scored yet",
+                                "churn_score_drift": "no champion"}
     assert result["registry"] is False
     assert [m for m in HEAVY if m in result["loaded"]] == []
