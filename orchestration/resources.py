@@ -155,12 +155,13 @@ def compact_subset_selection(indirect_flag: str | None = None) -> Iterator[None]
     """While inside, dagster-dbt selects a step's subset of dbt nodes with a few criteria instead
     of one name per node (lending/dbt_selection.py: 12 s of dbt's selection time per build step,
     and no temporary project copy): the first step of a run as everything but the descendants of
-    the Python steps' sources, other subsets by ``path:`` criteria. Its own selection logic decides
-    *what* runs (``get_subset_selection_for_context``, models and tests as before); only how the
-    same nodes are spelled changes, and only when the spelling is checked to select exactly them
-    under the indirect selection in effect: ``indirect_flag`` (the invocation's
-    ``--indirect-selection``, which wins), else dagster-dbt's override or the environment's (the
-    exclusion form is not used with ``empty``)."""
+    the Python steps' sources, the second as those descendants, other subsets by ``path:``
+    criteria. Its own selection logic decides *what* runs (``get_subset_selection_for_context``),
+    plus the tests of the selected checks that indirect selection would leave out
+    (``selected_check_tests``); only how those nodes are spelled changes, and only when the
+    spelling is checked to select exactly them under the indirect selection in effect:
+    ``indirect_flag`` (the invocation's ``--indirect-selection``, which wins), else dagster-dbt's
+    override or the environment's (the graph forms are not used with ``empty``)."""
     original = dbt_asset_utils.get_subset_selection_for_context
 
     def compact(*args, **kwargs):
