@@ -2,9 +2,9 @@
 
 One module-scoped fixture generates the small dataset of tests/integration, loads it into DuckDB,
 exports raw.* to the Parquet lake, and runs `dbt build` (every model, data test and unit test) on
-both targets, side by side. Then: every relation has the same row count on both engines, and the
-figures listed in tests/spark/figures.py agree row by row. Run with `make test-spark` (marker
-`spark`, excluded from the default `make test`).
+both targets. Then: every relation has the same row count on both engines, and the figures listed
+in tests/spark/figures.py agree row by row. Run with `make test-spark` (marker `spark`, excluded
+from the default `make test`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ import decimal
 import hashlib
 import hmac
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 
 import duckdb
 import pandas as pd
@@ -38,14 +36,8 @@ SCHEMAS = ("reference", "staging", "intermediate", "marts", "attribution_py", "m
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
     data = make_dataset(tmp_path_factory.mktemp("engines"))
-    # DuckDB builds in a process of its own beside the Spark build (Spark keeps ~1.5 of the 2
-    # cores busy). The two write nothing in common: DuckDB its warehouse file and dbt folders,
-    # Spark the lake's ml and attribution folders, its session folder and dbt folders. A process,
-    # not a thread: the Spark build sets dbt's variables in os.environ while it runs.
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        duck = pool.submit(build_warehouse, data, "duckdb")
-        spark = build_warehouse(data, "spark")
-        duck = duck.result()
+    duck = build_warehouse(data, "duckdb")
+    spark = build_warehouse(data, "spark")
     yield {"data": data, "duckdb": duck, "spark": spark}
     session = spark_session()
     if session is not None:
