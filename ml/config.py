@@ -61,6 +61,7 @@ CHURN_CATEGORICAL = ["last_product", "acquisition_channel", "age_band", "tier"]
 CHURN_FEATURES = CHURN_NUMERIC + CHURN_CATEGORICAL
 CHURN_LABEL = "churned"
 CHURN_TIME = "snapshot_month"
+CHURN_SNAPSHOT = "snapshot_date"  # the scores are the users of the latest one
 CHURN_MIN_ROWS = 500
 CHURN_MIN_EVENTS = 30
 CHURN_MIN_OOT = 100

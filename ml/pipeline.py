@@ -18,7 +18,7 @@ import pandas as pd
 from lending.settings import DEFAULT_ML_THREADS
 from lending.warehouse import Warehouse
 from ml import config
-from ml.data import churn_split, credit_split, read_table
+from ml.data import churn_split, credit_split, read_latest, read_table
 from ml.digest import TAG as DIGEST_TAG
 from ml.digest import TrainingUnchanged, training_digest
 from ml.gate import Decision, decide
@@ -160,8 +160,11 @@ def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, threads:
 
     scorer, ddl = {config.CREDIT_MODEL: (scoring.credit_scores, scoring.CREDIT_DDL),
                    config.CHURN_MODEL: (scoring.churn_scores, scoring.CHURN_DDL)}[model_name]
+    # the churn scores are the latest snapshot's users: read only those rows
+    features = (read_latest(warehouse, table, config.CHURN_SNAPSHOT)
+                if model_name == config.CHURN_MODEL else read_table(warehouse, table))
     with gbm.threads(threads):
-        frame = scorer(registry.load(model_name), read_table(warehouse, table), version)
+        frame = scorer(registry.load(model_name), features, version)
     scoring.write(frame, ddl, warehouse)
     return frame
 

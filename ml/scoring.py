@@ -41,8 +41,8 @@ def band(p: np.ndarray) -> np.ndarray:
 
 def churn_scores(model, features: pd.DataFrame, model_version: str) -> pd.DataFrame:
     """Users active at the latest snapshot: churn probability and band."""
-    latest = features["snapshot_date"].max()
-    current = features[features["snapshot_date"] == latest].sort_values("user_id")
+    latest = features[config.CHURN_SNAPSHOT].max()
+    current = features[features[config.CHURN_SNAPSHOT] == latest].sort_values("user_id")
     p = predict_pd(model, current, config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
     return pd.DataFrame({
         "user_id": current["user_id"].to_numpy(), "snapshot_date": current["snapshot_date"].to_numpy(),

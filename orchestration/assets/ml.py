@@ -276,8 +276,8 @@ def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.
 
     features = read_table(duckdb.warehouse(), CHURN_FEATURES_TABLE)
     reference = in_window(features, config.CHURN_TIME, row["train_from"], row["train_to"])
-    latest = features["snapshot_date"].max()
-    current = features[features["snapshot_date"] == latest]
+    latest = features[config.CHURN_SNAPSHOT].max()
+    current = features[features[config.CHURN_SNAPSHOT] == latest]
     d = drift(model, reference, current, config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
     return _drift_result(d, {"current_snapshot": str(latest)})
 

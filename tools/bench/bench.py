@@ -145,10 +145,11 @@ def split_build(runs: dict[str, RunTimes], dbt: set[str]) -> dict[str, float]:
 
 
 def dbt_compile(settings: Settings, target: Path, log: Path) -> Path:
-    """The SQL dbt runs for each node, against the settings' warehouse (compiled code in the
-    manifest)."""
+    """The SQL dbt runs for each node of a full build, against the settings' warehouse (compiled
+    code in the manifest). ``--full-refresh``: compiled against a built warehouse, an incremental
+    model's SQL would otherwise select only its (empty) window, not the full build's rows."""
     with log.open("w") as out:
-        code = run_dbt(["compile", "--quiet"], settings, target, stdout=out,
+        code = run_dbt(["compile", "--quiet", "--full-refresh"], settings, target, stdout=out,
                        stderr=subprocess.STDOUT).returncode
     check(code, "dbt compile", log)
     return target / "manifest.json"
@@ -268,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     inc_s, inc_peak, code = timed([sys.executable, "-m", "tools.bench.daily", "--day", day],
                                   env, logs / "incremental.log")
     check(code, "incremental day", logs / "incremental.log")
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
         inc_ids = [i for i in run_ids(instance) if i not in full_ids]
         inc_times = read_runs(instance, inc_ids)
     result["incremental_seconds_by_family"] = by_family(inc_times, family, process_wall_s=inc_s)

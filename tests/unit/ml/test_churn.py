@@ -2,10 +2,12 @@
 refuses thin data."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from lending.settings import Settings
 from ml import config, scoring
-from ml.data import InsufficientDataError
+from ml.data import InsufficientDataError, read_latest, read_table
 from ml.training import train_churn
 from tools.harness.synthetic import churn_features
 
@@ -27,6 +29,30 @@ def test_churn_model_ranks_out_of_time_and_uses_the_tier(trained):
     scores = scoring.churn_scores(trained.model, latest, "1")
     by_tier = scores.merge(frame[["user_id", "tier"]]).groupby("tier")["churn_probability"].mean()
     assert by_tier["at_risk"] > by_tier["healthy"]
+
+
+def test_scoring_reads_the_latest_snapshot_only_and_scores_the_same_users(trained, tmp_path):
+    """The scoring step reads the latest snapshot's rows in SQL (read_latest) instead of every
+    user-month: the same rows, in the same order, as filtering the whole table in pandas, and
+    the same scores. A row without a snapshot date is never the latest."""
+    frame = churn_features(3000, seed=2)
+    undated = frame.head(1).assign(snapshot_date=pd.NaT, user_id="U-undated")
+    warehouse = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)}).warehouse()
+    warehouse.path.parent.mkdir(parents=True)
+    with warehouse.connect() as con:
+        con.execute("create schema marts")
+        con.register("f", pd.concat([frame, undated], ignore_index=True))
+        con.execute(f"create table marts.{config.CHURN_FEATURES_TABLE} as select * from f")
+    whole = read_table(warehouse, config.CHURN_FEATURES_TABLE)
+    latest_date = frame["snapshot_date"].max()
+    expected = whole[whole["snapshot_date"] == latest_date].reset_index(drop=True)
+    assert 0 < len(expected) < len(frame) and whole["snapshot_date"].nunique() > 1
+
+    latest = read_latest(warehouse, config.CHURN_FEATURES_TABLE, config.CHURN_SNAPSHOT)
+
+    pd.testing.assert_frame_equal(latest, expected)
+    pd.testing.assert_frame_equal(scoring.churn_scores(trained.model, latest, "1"),
+                                  scoring.churn_scores(trained.model, whole, "1"))
 
 
 def test_churn_deterministic_for_fixed_seed_and_data():
