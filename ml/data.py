@@ -28,8 +28,8 @@ def read_latest(warehouse: Warehouse, table: str, column: str,
                 schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
     """The rows of ``table`` whose ``column`` is its greatest value (nulls never are), in table
     order: what ``frame[frame[column] == frame[column].max()]`` keeps, filtered by the engine.
-    Why: the churn scores need the latest snapshot only, 1/18 of the user-months of 18 months
-    of history (5.6M rows read into pandas at L, every day, to keep ~0.3M)."""
+    Why: the churn scores need the latest snapshot only (at L, 0.5M of 5.6M user-months, which
+    were all read into pandas every day to keep those)."""
     relation = f'"{schema}"."{table}"'
     with warehouse.connect(read_only=True) as con:
         return con.execute(f'select * from {relation} '
