@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,8 +13,9 @@ import pytest
 
 from lending.contract.model import Column, Source
 from tests.conftest import write_day
-from tools.bench import floor, memory, report, run_events, scales
+from tools.bench import floor, late_rows, memory, report, run_events, scales
 from tools.bench.bench import move_day, newest_day, split_build
+from tools.harness import landing_edits
 
 E = run_events.Event
 
@@ -120,6 +122,29 @@ def test_held_back_day_moves_out_and_back(tmp_path):
     assert newest_day(landing) == "2025-03-02" and not list(held.glob("*/dt=*"))
 
 
+def test_late_rows_day_copies_rows_exported_30_and_90_days_back_and_is_undone(tmp_path, monkeypatch):
+    landing, day = tmp_path / "landing", dt.date(2025, 6, 30)
+
+    def touches(*ids):
+        return [{"touch_id": i, "visitor_id": f"V{i}", "channel": "search",
+                 "touched_at": "2025-04-01T10:00:00"} for i in ids]
+
+    for back, ids in ((90, ("T90a", "T90b")), (45, ("T45",)), (30, ("T30",)), (0, ("T0",))):
+        landing_edits.write_day(landing, "touchpoints", day - dt.timedelta(days=back), touches(*ids))
+    landing_edits.write_day(landing, "app_events", day, [{"event_id": "E0"}])
+    monkeypatch.setattr(late_rows, "ROWS_PER_DAY", 1)  # the first row of each age
+
+    assert late_rows.add_late_rows(landing, day) == {
+        "touchpoints": 2, "app_events": 0, "repayments": 0}
+    rows = {r["touch_id"]: r for r in landing_edits.read_day(landing, "touchpoints", day)}
+    assert sorted(rows) == ["T0", "T30", "T90a"]  # not 45 days back, not a second row
+    assert rows["T90a"] == touches("T90a")[0] | {
+        k: None for k in rows["T90a"] if k not in touches("T90a")[0]}  # an exact copy
+    assert [p.name for p in (landing / "app_events" / f"dt={day}").iterdir()] == ["app_events.jsonl"]
+    assert late_rows.remove_late_rows(landing) == 1
+    assert [r["touch_id"] for r in landing_edits.read_day(landing, "touchpoints", day)] == ["T0"]
+
+
 def test_tree_memory_counts_children():
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
@@ -146,12 +171,16 @@ def _result(scale, full, **extra):
 
 
 def test_verdicts_apply_targets_by_scale():
-    v = scales.verdicts(_result("L", 1000.0, incremental_ratio=0.05))
-    assert v["full build <= 15 min"] == "MISS"            # 1000 s > 900 s
-    assert v["incremental day <= 10% of the full build"] == "pass"
+    v = scales.verdicts(_result("L", 1000.0, incremental_ratio=0.05, late_rows_ratio=0.11))
+    assert v["full build <= 12 min"] == "MISS"            # 1000 s > 720 s
+    assert v["incremental day <= 5% of the full build"] == "pass"  # at most: 5% passes
+    assert v["late-rows day <= 10% of the full build"] == "MISS"
+    assert "incremental day <= 10% of the full build" not in v  # M's target
     assert v["overhead ratio (loading) <= 2"] == "MISS"
     assert v["credit training on ~1M applications <= 3 min"] == "n/a"  # not measured
-    assert "full build <= 15 min" not in scales.verdicts(_result("S", 1000.0))
+    m = scales.verdicts(_result("M", 700.0, incremental_ratio=0.05))
+    assert m["incremental day <= 10% of the full build"] == "pass"
+    assert "full build <= 12 min" not in m and "incremental day <= 5% of the full build" not in m
 
 
 def test_doc_keeps_other_scales_and_replaces_the_new_one(tmp_path):

@@ -1,15 +1,17 @@
 """`make bench SCALE=S|M|L`: the whole platform at one dataset size, with ratios measured in one run.
 
 1. the simulator writes the scale's landing zone into a scratch folder (time, peak memory);
-   the newest export day is held back for step 4;
+   the two newest export days are held back for step 4;
 2. the **full build** runs exactly as `make run` does (`python -m orchestration.cli run`, its own
    data dir and Dagster instance): wall time, peak RSS of the whole process tree, and each
    asset's time from the runs' event logs, summed by asset family (tools/bench/run_events.py);
 3. the **engine floor** does the same work in one DuckDB connection (tools/bench/floor.py);
    overhead ratio = full build / (floor + the Python steps' measured time), also for loading and
    transformation alone;
-4. the held-back day is delivered and the **incremental update** runs what the daily schedule
-   and one automation tick would (tools/bench/daily.py): incremental / full;
+4. the first held-back day is delivered and the **incremental update** runs what the daily
+   schedule and one automation tick would (tools/bench/daily.py): incremental / full; then the
+   second, with rows dated 30 and 90 days back beside it (tools/bench/late_rows.py): the
+   **late-rows day**;
 5. credit and churn **training** on the built feature marts, and **scoring** throughput;
 6. writes data/bench/<scale>.json and refreshes the generated block of docs/benchmarks.md.
 
@@ -40,6 +42,7 @@ from lending.settings import REPO_ROOT, Settings
 from lending.warehouse import Warehouse
 from orchestration.policy import INGESTION_JOB
 from tools.bench.floor import run_floor
+from tools.bench.late_rows import add_late_rows, remove_late_rows
 from tools.bench.memory import PeakTreeMemory
 from tools.bench.report import refresh_doc, write_result
 from tools.bench.run_events import RunTimes, by_family, read_runs, slowest
@@ -155,6 +158,27 @@ def dbt_compile(settings: Settings, target: Path, log: Path) -> Path:
     return target / "manifest.json"
 
 
+def daily_update(day: str, name: str, env: dict[str, str], settings: Settings,
+                 family: dict[str, str], full_s: float, logs: Path) -> dict:
+    """Run the update of one delivered day (tools/bench/daily.py); its figures, keyed
+    ``<name>_...``: wall time, peak memory, share of the full build, seconds by family."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        before = set(run_ids(instance))
+    seconds, peak, code = timed([sys.executable, "-m", "tools.bench.daily", "--day", day], env,
+                                logs / f"{name}.log")
+    check(code, f"{name} day", logs / f"{name}.log")
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        times = read_runs(instance, [i for i in run_ids(instance) if i not in before])
+    print(f"{name} day {day}: {seconds:.1f} s ({seconds / full_s:.1%} of the full build)",
+          flush=True)
+    return {f"{name}_seconds_by_family": by_family(times, family, process_wall_s=seconds),
+            f"{name}_slowest_assets": slowest(times), f"{name}_day": day,
+            f"{name}_s": round(seconds, 1), f"{name}_peak_rss_mb": round(peak),
+            f"{name}_ratio": round(seconds / full_s, 3)}
+
+
 def ml_figures(warehouse: Warehouse) -> dict:
     """Train both models on the built feature marts and score with them (what the ML assets do
     before MLflow logging), timing each."""
@@ -182,9 +206,14 @@ def ml_figures(warehouse: Warehouse) -> dict:
 
 
 def machine() -> dict:
+    """The machine, with its processor: two runs on "2 cores" of other processors differ by up to
+    2x in seconds (2026-12-06: the same S build took 111 s on one machine, 212 s on another)."""
     memory_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                      if line.startswith("MemTotal"))
-    return {"cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024**2, 1),
+    cpu = next((line.split(":", 1)[1].strip() for line in
+                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+               platform.processor() or "?")
+    return {"cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024**2, 1), "cpu": cpu,
             "python": platform.python_version(), "system": platform.platform(terse=True)}
 
 
@@ -209,9 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     scale = SCALES[args.scale]
     work = (args.work or OUT / f"work-{scale.name}").resolve()
     landing, held, logs = work / "landing", work / "held-back", work / "logs"
-    if held.exists():  # an interrupted earlier run: put its held-back day back first
+    if held.exists():  # an interrupted earlier run: put its held-back days back first
         for day in {p.name.removeprefix("dt=") for p in held.glob("*/dt=*")}:
             move_day(held, landing, day)
+    remove_late_rows(landing)
     shutil.rmtree(work / "data", ignore_errors=True)
     shutil.rmtree(work / "floor", ignore_errors=True)
     logs.mkdir(parents=True, exist_ok=True)
@@ -222,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result |= simulate(scale, landing, logs, args.reuse_landing)
     print(f"simulator {result.get('simulator_s', '-')} s", flush=True)
+    late_day = newest_day(landing)
+    move_day(landing, held, late_day)
     day = newest_day(landing)
     move_day(landing, held, day)
 
@@ -266,23 +298,15 @@ def main(argv: list[str] | None = None) -> int:
           f"{result['overhead_ratio']}", flush=True)
 
     move_day(held, landing, day)
-    inc_s, inc_peak, code = timed([sys.executable, "-m", "tools.bench.daily", "--day", day],
-                                  env, logs / "incremental.log")
-    check(code, "incremental day", logs / "incremental.log")
-    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-        inc_ids = [i for i in run_ids(instance) if i not in full_ids]
-        inc_times = read_runs(instance, inc_ids)
-    result["incremental_seconds_by_family"] = by_family(inc_times, family, process_wall_s=inc_s)
-    result["incremental_slowest_assets"] = slowest(inc_times)
-    result |= {"incremental_day": day, "incremental_s": round(inc_s, 1),
-               "incremental_peak_rss_mb": round(inc_peak),
-               "incremental_ratio": round(inc_s / seconds, 3)}
-    print(f"incremental day {day}: {inc_s:.1f} s ({inc_s / seconds:.1%} of the full build)",
-          flush=True)
+    result |= daily_update(day, "incremental", env, settings, family, seconds, logs)
+    move_day(held, landing, late_day)
+    result["late_rows_added"] = add_late_rows(landing, dt.date.fromisoformat(late_day))
+    result |= daily_update(late_day, "late_rows", env, settings, family, seconds, logs)
+    remove_late_rows(landing)
 
     result |= ml_figures(settings.warehouse())
     result["peak_processes"] = PEAK_PROCESSES
-    result["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+    result["commit"] = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO_ROOT,
                                       capture_output=True, text=True).stdout.strip() or "?"
     result["finished_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     result["verdicts"] = verdicts(result)

@@ -38,6 +38,8 @@ FIGURES = (
     ("incremental_s", "incremental day, s", "{:,.1f}"),
     ("incremental_ratio", "**incremental / full**", "{:.1%}"),
     ("incremental_peak_rss_mb", "incremental day peak memory, MB", "{:,.0f}"),
+    ("late_rows_s", "late-rows day (rows dated 30 and 90 days back), s", "{:,.1f}"),
+    ("late_rows_ratio", "**late-rows day / full**", "{:.1%}"),
     ("credit_train_rows", "credit training rows (applications)", "{:,.0f}"),
     ("credit_train_s", "credit training (scorecard + GBM), s", "{:,.1f}"),
     ("churn_train_rows", "churn training rows (user-months)", "{:,.0f}"),
@@ -80,7 +82,8 @@ def render(results: dict[str, dict]) -> str:
         r = results[s]
         m = r["machine"]
         lines.append(f"- **{s}** ({SCALES[s].about}): commit {r.get('commit', '?')}, "
-                     f"run {r['finished_at']} on {m['cores']} cores, "
+                     f"run {r['finished_at']} on {m['cores']} cores"
+                     + (f" ({m['cpu']})" if m.get("cpu") else "") + ", "
                      f"{m['memory_gb']:.0f} GB; "
                      + ", ".join(f"{k} {v}" for k, v in sorted(r["versions"].items())))
     lines += ["", "| figure | " + " | ".join(scales) + " |", "|---|" + "---:|" * len(scales)]
@@ -93,7 +96,8 @@ def render(results: dict[str, dict]) -> str:
         lines.append(f"| {text} | " + " | ".join(verdicts(results[s]).get(text, "")
                                                  for s in scales) + " |")
     for key, title in (("seconds_by_family", "Full build"),
-                       ("incremental_seconds_by_family", "Incremental day")):
+                       ("incremental_seconds_by_family", "Incremental day"),
+                       ("late_rows_seconds_by_family", "Late-rows day")):
         families = _families(results, scales, key)
         lines += ["", f"### {title}: seconds by asset family", ""]
         if key == "seconds_by_family":

@@ -39,7 +39,7 @@ import duckdb
 from lending.contract import load_contract
 from lending.ingestion.files import landing_days
 from lending.ingestion.load import load_days
-from tests.integration.incremental.landing_edits import edit_day, read_day, shift_timestamp, write_day
+from tools.harness.landing_edits import edit_day, read_day, shift_timestamp, write_day
 
 BASE_DAY = dt.date(2025, 3, 15)
 REDELIVERED_TOUCH_DAY = dt.date(2025, 3, 10)
