@@ -36,6 +36,17 @@ def read_latest(warehouse: Warehouse, table: str, column: str,
                            f'where "{column}" = (select max("{column}") from {relation})').df()
 
 
+def read_between(warehouse: Warehouse, table: str, column: str, start, end,
+                 schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
+    """The rows of ``table`` with ``start <= column <= end`` (nulls never are), in table order,
+    filtered by the engine. Why: a drift check compares the champion's training window with the
+    latest period and needs no other rows (at L the churn features are 5.6M user-months, which
+    were all read into pandas every day)."""
+    with warehouse.connect(read_only=True) as con:
+        return con.execute(f'select * from "{schema}"."{table}" '
+                           f'where "{column}" between ? and ?', [start, end]).df()
+
+
 def sample_at_most(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     """``frame`` itself when it has at most ``n`` rows, else a seeded uniform sample of ``n``
     rows in their original order (the same data and seed give the same rows)."""

@@ -57,11 +57,6 @@ def drift(model, reference: pd.DataFrame, current: pd.DataFrame, numeric: list[s
     return Drift(metrics.psi(ref_p, cur_p), feats, len(reference), len(current))
 
 
-def in_window(frame: pd.DataFrame, column: str, start, end) -> pd.DataFrame:
-    col = pd.to_datetime(frame[column])
-    return frame[(col >= pd.Timestamp(start)) & (col <= pd.Timestamp(end))]
-
-
 def credit_decay(model, features: pd.DataFrame, oot_to, auc_at_training: float) -> dict:
     """Champion AUC on loans disbursed after its OOT window whose label is now observable."""
     later = features[features[config.CREDIT_LABEL].notna()

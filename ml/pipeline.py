@@ -10,6 +10,7 @@ thin-data minimums are checked on the features before anything heavy loads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,11 +159,13 @@ def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, threads:
         return None
     from ml import gbm, scoring
 
-    scorer, ddl = {config.CREDIT_MODEL: (scoring.credit_scores, scoring.CREDIT_DDL),
-                   config.CHURN_MODEL: (scoring.churn_scores, scoring.CHURN_DDL)}[model_name]
-    # the churn scores are the latest snapshot's users: read only those rows
-    features = (read_latest(warehouse, table, config.CHURN_SNAPSHOT)
-                if model_name == config.CHURN_MODEL else read_table(warehouse, table))
+    # what each model scores, read by the engine: every application; the latest snapshot's users
+    read, scorer, ddl = {
+        config.CREDIT_MODEL: (read_table, scoring.credit_scores, scoring.CREDIT_DDL),
+        config.CHURN_MODEL: (partial(read_latest, column=config.CHURN_SNAPSHOT),
+                             scoring.churn_scores, scoring.CHURN_DDL),
+    }[model_name]
+    features = read(warehouse, table)
     with gbm.threads(threads):
         frame = scorer(registry.load(model_name), features, version)
     scoring.write(frame, ddl, warehouse)

@@ -24,7 +24,7 @@ import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from ml import config
-from ml.data import InsufficientDataError, read_table
+from ml.data import InsufficientDataError, read_between, read_latest, read_table
 from ml.digest import TrainingUnchanged
 from ml.registry import has_registry
 from orchestration.assets.dbt import lending_dbt_models
@@ -206,6 +206,19 @@ def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
                   "psi": _md_table(psi_table(d).round(4)), **extra})
 
 
+def _drift_frames(duckdb: WarehouseResource, table: str, window_column: str, latest_column: str,
+                  row) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows of the champion's training window, rows of the latest period), each read alone:
+    the checks never hold the whole feature table (ml/data.py: read_between, read_latest)."""
+    warehouse = duckdb.warehouse()
+    return (read_between(warehouse, table, window_column, row["train_from"], row["train_to"]),
+            read_latest(warehouse, table, latest_column))
+
+
+def _latest(current: pd.DataFrame, column: str) -> str:
+    return str(current[column].max())
+
+
 def _skip(reason: str) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(passed=True, metadata={"skipped": reason})
 
@@ -217,16 +230,14 @@ def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg
     model, row = _champion(ml_registry, config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
-    from ml.monitoring import drift, in_window  # scikit-learn: only once there is a champion
+    from ml.monitoring import drift  # scikit-learn: only once there is a champion
 
-    features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
     # through-the-door applications of the training months (not only the booked loans the model
     # was fitted on): the current month's applications are the same kind of population
-    reference = in_window(features, "applied_month", row["train_from"], row["train_to"])
-    latest = features["applied_month"].max()
-    current = features[features["applied_month"] == latest]
+    reference, current = _drift_frames(duckdb, CREDIT_FEATURES_TABLE, "applied_month",
+                                       "applied_month", row)
     d = drift(model, reference, current, config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
-    return _drift_result(d, {"current_month": str(latest)})
+    return _drift_result(d, {"current_month": _latest(current, "applied_month")})
 
 
 @dg.asset_check(asset=CREDIT_SCORES_KEY, blocking=False, pool=WRITER_POOL,
@@ -272,14 +283,12 @@ def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.
     model, row = _champion(ml_registry, config.CHURN_MODEL)
     if model is None:
         return _skip("no champion")
-    from ml.monitoring import drift, in_window
+    from ml.monitoring import drift
 
-    features = read_table(duckdb.warehouse(), CHURN_FEATURES_TABLE)
-    reference = in_window(features, config.CHURN_TIME, row["train_from"], row["train_to"])
-    latest = features[config.CHURN_SNAPSHOT].max()
-    current = features[features[config.CHURN_SNAPSHOT] == latest]
+    reference, current = _drift_frames(duckdb, CHURN_FEATURES_TABLE, config.CHURN_TIME,
+                                       config.CHURN_SNAPSHOT, row)
     d = drift(model, reference, current, config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
-    return _drift_result(d, {"current_snapshot": str(latest)})
+    return _drift_result(d, {"current_snapshot": _latest(current, config.CHURN_SNAPSHOT)})
 
 
 ml_assets = [credit_ml, churn_ml]
