@@ -46,6 +46,19 @@ def tracking_uri(data_dir: str | Path) -> str:
     return f"sqlite:///{_database(data_dir)}"
 
 
+# What loading a logged model needs (its requirements.txt), pinned to the installed versions: our
+# classes, scikit-learn's, the skops format, MLflow's loader; their own dependencies come with them.
+# Without the list MLflow infers it by loading the model in a subprocess, ~5 s a model (most of a
+# training's logging time, measured) and it listed pytest when a test trained.
+MODEL_DISTRIBUTIONS = ("mlflow-skinny", "lending-platform", "scikit-learn", "skops")
+
+
+def model_requirements() -> list[str]:
+    from importlib.metadata import version
+
+    return [f"{name}=={version(name)}" for name in MODEL_DISTRIBUTIONS]
+
+
 class Registry:
     def __init__(self, data_dir: str | Path):
         import mlflow
@@ -129,7 +142,8 @@ class Registry:
                 warnings.simplefilter("ignore")
                 info = mlflow.sklearn.log_model(
                     trained.model, name="model", serialization_format="skops",
-                    skops_trusted_types=trusted, registered_model_name=trained.name)
+                    skops_trusted_types=trusted, registered_model_name=trained.name,
+                    pip_requirements=model_requirements())
         version = str(info.registered_model_version)
         s = trained.split
         tags = {"trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -3,6 +3,7 @@ a better (or equal) one is, rollback restores the previous champion, the warehou
 the scores follow, and thin data registers nothing."""
 
 import dataclasses
+from importlib import metadata
 
 import pytest
 
@@ -61,6 +62,10 @@ def test_gate_flow_promote_reject_rollback(env):
     assert registry.champion_version(config.CREDIT_MODEL) == "3"
     rows = registry_rows(warehouse)
     assert [(v, s) for v, s, _ in rows] == [(1, "retired"), (2, "challenger"), (3, "champion")]
+    # every logged model names what loading it needs, pinned to what is installed (not inferred)
+    requirements = {p.read_text() for p in (root / "mlflow").rglob("requirements.txt")}
+    assert requirements == {"\n".join(f"{name}=={metadata.version(name)}" for name in (
+        "mlflow-skinny", "lending-platform", "scikit-learn", "skops"))}
 
     # scores come from the champion alias
     scores = pipeline.score_credit(warehouse, root)
