@@ -11,6 +11,7 @@ rows written in each test.
 import dataclasses
 import datetime as dt
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +27,9 @@ CONTRACT = load_contract()
 D1, D2, D3, D4, D5 = (dt.date(2025, 3, d) for d in range(1, 6))
 TS = "2025-03-01T10:00:00+08:00"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+# One batch for all days, or batches of two: then the days of a batch are read (by the reading
+# threads) while the batch before is checked and written, and the outcome must be the same.
+BATCHES = pytest.mark.parametrize("batch_days", [load_module.BATCH_DAYS, 2])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,7 +284,8 @@ def test_nested_parquet_values_are_quarantined_as_nested(tmp_path, con):
     ]
 
 
-def test_unreadable_parquet_files_fail_only_their_own_days(tmp_path, con):
+@BATCHES
+def test_unreadable_parquet_files_fail_only_their_own_days(tmp_path, con, batch_days):
     put_parquet(tmp_path, "repayments", D1, repayments(2))
     good = put_parquet(tmp_path, "repayments", D2, repayments(2))
     good.write_bytes(good.read_bytes()[:-20])  # truncated: the footer is cut off
@@ -289,7 +294,8 @@ def test_unreadable_parquet_files_fail_only_their_own_days(tmp_path, con):
     put_parquet(tmp_path, "repayments", D4, naive)
     put_parquet(tmp_path, "repayments", D5, repayments(1))
 
-    results = load_days(con, tmp_path, CONTRACT["repayments"], [D1, D2, D3, D4, D5])
+    results = load_days(con, tmp_path, CONTRACT["repayments"], [D1, D2, D3, D4, D5],
+                        batch_days=batch_days)
 
     assert status(results) == {D1: "loaded", D2: "failed", D3: "failed", D4: "failed",
                                D5: "loaded"}
@@ -467,7 +473,8 @@ def jsonl(*records) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, allow_nan=True) + "\r\n" for r in records)
 
 
-def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
+@BATCHES
+def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con, batch_days):
     records = [
         touch("T1", user_id=float("nan")),                # 1 NaN = missing: loads, user null
         touch(float("nan")),                              # 2 NaN id: missing, never 'NaN'
@@ -487,7 +494,8 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
     put(tmp_path, "touchpoints", D4, "touchpoints.jsonl",
         jsonl(touch("T11", user_id="用户")).encode("gbk"))
 
-    results = load_days(con, tmp_path, CONTRACT["touchpoints"], [D1, D2, D3, D4, D5])
+    results = load_days(con, tmp_path, CONTRACT["touchpoints"], [D1, D2, D3, D4, D5],
+                        batch_days=batch_days)
 
     assert status(results) == {D1: "loaded", D2: "loaded", D3: "loaded", D4: "failed",
                                D5: "loaded"}
@@ -513,6 +521,37 @@ def test_jsonl_non_standard_tokens_nested_values_bom_and_crlf(tmp_path, con):
     assert loaded == [(1, "T1", None, "search_ads"), (6, "123", "U1", "search_ads"),
                       (8, "T8", "U1", "search_ads"), (9, "T9", "U1", "search_ads"),
                       (1, "T10", "U1", "search_ads"), (1, "T12", "U1", "search_ads")]
+
+
+def test_the_next_batch_is_read_while_this_one_is_written(tmp_path, con, monkeypatch):
+    """Reading ahead: the first batch's write waits until the third day (second batch) has
+    started reading in another thread; read one after the other, that day would only be read
+    after the write, and the wait would give up (False)."""
+    for day in (D1, D2, D3):
+        put(tmp_path, "applications", day, "applications.csv", app_csv(app_line(f"A{day.day}")))
+    third_day_reading, readers, waited = threading.Event(), set(), []
+    real_read, real_write = load_module._read_day, load_module._write_days
+
+    def read(cursor, landing, source, day, *args):
+        readers.add(threading.current_thread().name)
+        if day == D3:
+            third_day_reading.set()
+        return real_read(cursor, landing, source, day, *args)
+
+    def write(connection, source, results, tables, ingested_at):
+        if results[0].day == D1:
+            waited.append(third_day_reading.wait(timeout=60))
+        return real_write(connection, source, results, tables, ingested_at)
+
+    monkeypatch.setattr(load_module, "_read_day", read)
+    monkeypatch.setattr(load_module, "_write_days", write)
+    results = load_days(con, tmp_path, CONTRACT["applications"], [D1, D2, D3], batch_days=2)
+
+    assert waited == [True]
+    assert status(results) == {D1: "loaded", D2: "loaded", D3: "loaded"}
+    assert_accounted(con, "applications", results, {D1: 1, D2: 1, D3: 1})
+    assert readers and threading.current_thread().name not in readers
+    assert not [t for t in threading.enumerate() if t.name in readers]  # none left running
 
 
 # ---------------------------------------------------------------------------------------------
