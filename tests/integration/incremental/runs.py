@@ -9,6 +9,7 @@ full build, ``nothing`` for an empty window).
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ MODELS_ONLY = ("--resource-type", "model", "seed", "--exclude", *AFTER_PYTHON_ST
 # Between checkpoints a build selects only the incremental models and what they read (the tables
 # downstream of them are full rebuilds, and cost most of the time of a small build).
 INCREMENTAL_AND_INPUTS = ("--select", "+config.materialized:incremental")
+PARTIAL_PARSE = "partial_parse.msgpack"  # dbt's parse state, in the target folder
 WINDOW = re.compile(r">= cast\('(\d{4}-\d{2}-\d{2})' as date\)")
 
 
@@ -73,12 +75,27 @@ class Runs:
 
 def full_rebuild(data: Dataset, root: Path, everything: bool = True) -> Dataset:
     """A copy of ``data``'s DuckDB warehouse (same raw tables) with every model (or only
-    INCREMENTAL_AND_INPUTS) rebuilt from scratch."""
+    INCREMENTAL_AND_INPUTS) rebuilt from scratch, in ``root``.
+
+    Rebuilt at ``data``'s own warehouse path, from a copy of its parse, while the incremental
+    warehouse waits beside; then the rebuilt file moves to ``root`` and the incremental one
+    comes back. Why: dbt's partial parse holds only for the profile it was made with, the
+    warehouse path included, so a build at another path parses the whole project again (~14 s,
+    at each of the sequence's checkpoints). The result is the same: the same raw tables, the
+    same SQL, ``--full-refresh``."""
     root.mkdir(parents=True, exist_ok=True)
     copy = Dataset(root, data.landing, root / "full.duckdb", data.lake, root / "spark")
-    shutil.copyfile(data.warehouse, copy.warehouse)
-    dbt_build(copy, "duckdb",
-              (*MODELS_ONLY, "--full-refresh", *(() if everything else INCREMENTAL_AND_INPUTS)))
+    incremental = root / "incremental.duckdb"
+    shutil.copyfile(data.warehouse, incremental)
+    parse = root / "dbt_target_duckdb"
+    parse.mkdir(exist_ok=True)
+    shutil.copy2(data.root / "dbt_target_duckdb" / PARTIAL_PARSE, parse / PARTIAL_PARSE)
+    try:
+        dbt_build(Dataset(root, data.landing, data.warehouse, data.lake, data.spark_dir), "duckdb",
+                  (*MODELS_ONLY, "--full-refresh", *(() if everything else INCREMENTAL_AND_INPUTS)))
+        shutil.copyfile(data.warehouse, copy.warehouse)
+    finally:
+        os.replace(incremental, data.warehouse)
     return copy
 
 
