@@ -89,7 +89,8 @@ def full_rebuild(data: Dataset, root: Path, everything: bool = True) -> Dataset:
     shutil.copyfile(data.warehouse, incremental)
     parse = root / "dbt_target_duckdb"
     parse.mkdir(exist_ok=True)
-    shutil.copy2(data.root / "dbt_target_duckdb" / PARTIAL_PARSE, parse / PARTIAL_PARSE)
+    if (data.root / "dbt_target_duckdb" / PARTIAL_PARSE).exists():  # none when built on Spark
+        shutil.copy2(data.root / "dbt_target_duckdb" / PARTIAL_PARSE, parse / PARTIAL_PARSE)
     try:
         dbt_build(Dataset(root, data.landing, data.warehouse, data.lake, data.spark_dir), "duckdb",
                   (*MODELS_ONLY, "--full-refresh", *(() if everything else INCREMENTAL_AND_INPUTS)))
