@@ -279,16 +279,13 @@ def _read_batches(
         return _read_day(cursor, landing_dir, source, day, source_part, previous.get(day))
 
     pool = ThreadPoolExecutor(READ_THREADS, thread_name_prefix=f"read-{source.name}")
-    ahead: list = []
     try:
         batches = iter(batches)
         ahead = [pool.submit(read, day) for day in next(batches, [])]
         while ahead:
             current, ahead = ahead, [pool.submit(read, day) for day in next(batches, [])]
             yield [future.result() for future in current]
-    finally:
-        for future in ahead:
-            future.cancel()
+    finally:  # queued reads are dropped, those in flight finish
         pool.shutdown(wait=True, cancel_futures=True)
         for cursor in cursors:
             cursor.close()
