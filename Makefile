@@ -55,8 +55,10 @@ demo-data: install  ## generate the simulated exports if the landing zone is emp
 		$(BIN)/python -m simulator --out $(LANDING) --seed $(SEED); \
 	fi
 
+# Nothing new since the last clean build: the build is skipped (lending/build_stamp.py); REBUILD=1
+# builds anyway.
 run: demo-data  ## materialize every asset through Dagster and print a summary
-	$(BIN)/python -m orchestration.cli run
+	$(BIN)/python -m orchestration.cli run $(if $(REBUILD),--rebuild)
 
 reprocess: install  ## load export days FROM..TO again (e.g. after editing reference/) and rebuild
 	$(BIN)/python -m orchestration.cli reprocess --from "$(FROM)" --to "$(or $(TO),$(FROM))"

@@ -19,11 +19,14 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
+from lending import build_stamp
+from lending.build_failures import current_failures
 from lending.contract import load_contract
 from lending.dbt import ensure_manifest
 from lending.ingestion.files import landing_days
 from lending.settings import DEFAULT_WRITER_WAIT_TIMEOUT, Settings
 from lending.summary import print_summary
+from ml.registry import mlflow_dir
 from orchestration.jobs import BUILD_WAREHOUSE_JOB, PUBLISH_JOB
 from orchestration.partitions import RELOAD_TAG, ReprocessRangeError, reprocess_span
 from orchestration.policy import INGESTION_JOB
@@ -65,13 +68,17 @@ def landing_range(settings: Settings) -> tuple[str, str] | None:
 def run_pipeline(
     defs: dg.Definitions, instance: dg.DagsterInstance, span: tuple[str, str],
     wait_timeout: float = DEFAULT_WRITER_WAIT_TIMEOUT, reload: bool = False,
+    stamp: Settings | None = None, rebuild: bool = False,
 ) -> list[dg.ExecuteInProcessResult]:
     """Ingest the export days in ``span`` in one run, build the warehouse in another, publish
     the snapshot and report in a third (after a partly failed build too).
 
     Ingestion leaves days whose inputs did not change since their last load as they are, unless
     ``reload`` (make reprocess). ``wait_timeout``: how long a run waits for the writer pool
-    (Settings.writer_wait_timeout)."""
+    (Settings.writer_wait_timeout). With ``stamp`` (the settings of ``make run``), a clean build
+    is stamped, and the build is skipped, unless ``rebuild``, when nothing it reads changed since
+    the last stamp (lending/build_stamp.py): the results are then those of the ingestion and
+    publish runs only."""
     tags = {RANGE_START_TAG: span[0], RANGE_END_TAG: span[1], LAUNCHED_BY_TAG: "make_run"}
     if reload:
         tags[RELOAD_TAG] = "true"
@@ -80,18 +87,43 @@ def run_pipeline(
         run_config=QUIET, tags=tags, raise_on_error=False,
     )
     results = [ingest]
-    for job, what in ((BUILD_WAREHOUSE_JOB, "Building the warehouse (dbt build, attribution, ML)"),
-                      (PUBLISH_JOB, "Publishing the serving snapshot and the report")):
-        print(what, flush=True)
-        results.append(GuardedRun(instance, defs.resolve_job_def(job), timeout=wait_timeout).execute(
+    inputs = build_stamp.current_inputs(stamp) if stamp is not None else None
+    previous = (build_stamp.unchanged(stamp, inputs, mlflow_dir(stamp.data_dir))
+                if inputs and not rebuild else None)
+    if previous is not None:
+        print(f"Nothing the warehouse build reads changed since build run {previous['run_id']}: "
+              "build skipped (`make run REBUILD=1` builds anyway)", flush=True)
+    else:
+        if stamp is not None:
+            build_stamp.clear(stamp)
+        print("Building the warehouse (dbt build, attribution, ML)", flush=True)
+        build = GuardedRun(instance, defs.resolve_job_def(BUILD_WAREHOUSE_JOB),
+                           timeout=wait_timeout).execute(
             run_config=QUIET, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
-        ))
+        )
+        results.append(build)
+        if inputs is not None and build.success:
+            _stamp_clean_build(stamp, inputs, build.run_id)
+    print("Publishing the serving snapshot and the report", flush=True)
+    results.append(GuardedRun(instance, defs.resolve_job_def(PUBLISH_JOB), timeout=wait_timeout).execute(
+        run_config=QUIET, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
+    ))
     return results
 
 
-def run(settings: Settings, span: tuple[str, str] | None = None, reload: bool = False) -> int:
+def _stamp_clean_build(settings: Settings, inputs: dict[str, str], run_id: str) -> None:
+    """Stamp the build when no model or test failed and nothing it read changed meanwhile."""
+    with settings.warehouse().connect(read_only=True) as con:
+        failed = current_failures(con)
+    if not failed and build_stamp.current_inputs(settings) == inputs:
+        build_stamp.write(settings, inputs, mlflow_dir(settings.data_dir), run_id)
+
+
+def run(settings: Settings, span: tuple[str, str] | None = None, reload: bool = False,
+        rebuild: bool = False) -> int:
     """Ingest ``span`` (default: every export day found; with ``reload`` even the unchanged
-    ones), build, print the summary."""
+    ones), build (unless nothing changed since the last clean build; always with ``reload`` or
+    ``rebuild``), print the summary."""
     # Parse with the settings the build uses, so dbt's partial parsing stays valid; parses again
     # only if a model, macro or setting changed.
     ensure_manifest(settings)
@@ -109,7 +141,8 @@ def run(settings: Settings, span: tuple[str, str] | None = None, reload: bool = 
         print(f"Ingesting {which} in {span[0]} .. {span[1]} from {settings.landing_dir}",
               flush=True)
         try:
-            results = run_pipeline(defs, instance, span, settings.writer_wait_timeout, reload)
+            results = run_pipeline(defs, instance, span, settings.writer_wait_timeout, reload,
+                                   stamp=settings, rebuild=reload or rebuild)
         except RunInterrupted as stopped:
             print(f"make run stopped: {stopped}", file=sys.stderr)
             code = 130 if stopped.canceled else 1
@@ -132,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["run", "summary", "reprocess"])
     parser.add_argument("--from", dest="start", help="reprocess: first export day YYYY-MM-DD")
     parser.add_argument("--to", dest="end", help="reprocess: last export day (default --from)")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="run: build the warehouse even if nothing changed since the last build")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "reprocess":  # see orchestration/partitions.py
@@ -144,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "summary":
         print_summary(settings)
         return 0
-    return run(settings)
+    return run(settings, rebuild=args.rebuild)
 
 
 if __name__ == "__main__":

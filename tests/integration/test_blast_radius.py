@@ -23,6 +23,7 @@ import sys
 import duckdb
 import pytest
 
+from lending import build_stamp
 from lending.dbt import ensure_manifest
 from lending.serving import MANIFEST_NAME, SNAPSHOT_NAME, current_version_dir
 from lending.settings import Settings
@@ -77,7 +78,8 @@ def first(lender):
     manifest, con = snapshot(lender)
     counts = {r: count(con, r) for r in ["intermediate.int_user_acquisition", *FRAUD_TABLES]}
     con.close()
-    return {"code": code, "out": out.getvalue(), "manifest": manifest, "counts": counts}
+    return {"code": code, "out": out.getvalue(), "manifest": manifest, "counts": counts,
+            "stamp": build_stamp.read(lender)}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +99,8 @@ def second(lender, first):
     manifest, con = snapshot(lender)
     counts = {r: count(con, r) for r in ["intermediate.int_user_acquisition", *FRAUD_TABLES]}
     con.close()
-    return {"code": code, "out": out.getvalue(), "manifest": manifest, "counts": counts}
+    return {"code": code, "out": out.getvalue(), "manifest": manifest, "counts": counts,
+            "stamp": build_stamp.read(lender)}
 
 
 def test_history_before_every_dated_seed_builds_every_mart_and_the_snapshot(lender, first):
@@ -114,10 +117,13 @@ def test_history_before_every_dated_seed_builds_every_mart_and_the_snapshot(lend
             ) in out
     assert "ecl_macro_scenarios has no row before 2025-01" in out
     assert "Failed in the warehouse build" not in out
+    assert first["stamp"] is not None  # a clean build: the next run may skip it
 
 
 def test_a_failing_family_leaves_the_others_built_and_published(first, second):
     assert second["code"] == 1
+    assert "Building the warehouse" in second["out"]  # a re-delivered day: never skipped
+    assert second["stamp"] is None  # a failed test: the next run builds again
     # the other families were rebuilt with the 13 new users and published
     users = "intermediate.int_user_acquisition"
     assert second["counts"][users] == first["counts"][users] + CHAIN

@@ -72,11 +72,13 @@ class Platform:
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 
-    def start(self, log_name: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-        """Start ``orchestration.cli run`` in its own process group; output goes to a log file."""
+    def start(self, log_name: str, extra_env: dict[str, str] | None = None,
+              args: tuple[str, ...] = ()) -> subprocess.Popen:
+        """Start ``orchestration.cli run [args]`` in its own process group; output goes to a log
+        file."""
         log = open(self.root / f"{log_name}.log", "w")  # noqa: SIM115 - closed with the process
         return subprocess.Popen(
-            [sys.executable, "-m", "orchestration.cli", "run"], cwd=REPO_ROOT,
+            [sys.executable, "-m", "orchestration.cli", "run", *args], cwd=REPO_ROOT,
             env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -84,8 +86,9 @@ class Platform:
     def log(self, log_name: str) -> str:
         return (self.root / f"{log_name}.log").read_text()
 
-    def run(self, log_name: str, extra_env: dict[str, str] | None = None) -> tuple[int, str]:
-        proc = self.start(log_name, extra_env)
+    def run(self, log_name: str, extra_env: dict[str, str] | None = None,
+            args: tuple[str, ...] = ()) -> tuple[int, str]:
+        proc = self.start(log_name, extra_env, args)
         try:
             code = proc.wait(timeout=RUN_TIMEOUT)
         except subprocess.TimeoutExpired:

@@ -1,4 +1,5 @@
-"""Exact reruns: rerunning `make run`, or re-delivering a past week of exports, changes nothing."""
+"""Exact reruns: rerunning `make run` (with or without a build), or re-delivering a past week of
+exports, changes nothing."""
 
 import datetime as dt
 import os
@@ -11,8 +12,19 @@ REDELIVERED_WEEK = [dt.date(2025, 1, 13) + dt.timedelta(days=i) for i in range(7
 
 
 def test_rerun_gives_identical_hashes(platform):
+    """Nothing changed since the last clean build (every test ends with one): the rerun skips
+    the build (lending/build_stamp.py) and publishes the same tables."""
     code, log = platform.run("rerun")
     assert code == 0, log[-3000:]
+    assert "build skipped" in log and "Building the warehouse" not in log
+    assert platform.fingerprints() == platform.reference
+
+
+def test_forced_rebuild_gives_identical_hashes(platform):
+    """`make run REBUILD=1`: every model rebuilt from the same inputs, the same tables."""
+    code, log = platform.run("rebuild", args=("--rebuild",))
+    assert code == 0, log[-3000:]
+    assert "Building the warehouse" in log
     assert platform.fingerprints() == platform.reference
 
 
