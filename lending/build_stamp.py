@@ -21,9 +21,10 @@ covers all of them (``current_inputs``):
 
 The stamp is removed before a build starts and written after one that succeeded with no failed
 model or test, and only when ``data``, ``code`` and ``settings`` did not change while it ran (a
-load launched from the UI in between). So a killed or failed build, a new or re-delivered export
-day, an edited model, seed or reference file, another setting, a promoted or rolled-back champion,
-an upgraded package each lead to a build. ``make run REBUILD=1`` and ``make reprocess`` build
+load launched from the UI in between); nothing is skipped while a node's last build failed. So
+a killed or failed build, a new or re-delivered export day, an edited model, seed or reference
+file, another setting, a promoted or rolled-back champion, an upgraded package each lead to a
+build. ``make run REBUILD=1`` and ``make reprocess`` build
 whatever the stamp says. It holds digests only (no data, no key) and lives beside the warehouse
 file, so a warehouse deleted or replaced with its stamp left behind has another load log, and
 builds.
@@ -39,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from lending.build_failures import current_failures
 from lending.reference import SCHEMA as REFERENCE_SCHEMA
 from lending.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
@@ -121,17 +123,25 @@ def registry_digest(registry_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def current_inputs(settings: Settings) -> dict[str, str] | None:
-    """``data``, ``code`` and ``settings`` digests now; None when the warehouse cannot be read
-    (another process writes it) or holds no load yet: then nothing is skipped."""
+def current_inputs(settings: Settings) -> dict | None:
+    """``data``, ``code`` and ``settings`` digests now, and ``failed_nodes``: how many nodes'
+    last build failed (a build launched from the UI may have failed since the stamp: then nothing
+    is skipped). None, so that nothing is skipped, when the warehouse cannot be read (another
+    process writes it) or holds no load yet."""
     try:
         with settings.warehouse().connect(read_only=True) as con:
             data = data_digest(con)
+            failed = len(current_failures(con))
     except (duckdb.Error, RuntimeError):
         return None
     if data is None:
         return None
-    return {"data": data, "code": code_digest(), "settings": settings_digest(settings)}
+    return {"data": data, "code": code_digest(), "settings": settings_digest(settings),
+            "failed_nodes": failed}
+
+
+def _same(stamp: dict, inputs: dict) -> bool:
+    return all(stamp.get(k) == inputs[k] for k in COMPARED_BEFORE_AND_AFTER)
 
 
 def read(settings: Settings) -> dict | None:
@@ -147,21 +157,25 @@ def clear(settings: Settings) -> None:
     stamp_path(settings).unlink(missing_ok=True)
 
 
-def write(settings: Settings, inputs: dict[str, str], registry_dir: Path, run_id: str) -> None:
-    """After a clean build whose inputs did not change while it ran (the caller checks)."""
+def stamp_if_clean(settings: Settings, before: dict, registry_dir: Path, run_id: str) -> bool:
+    """After a build that succeeded (the caller checks the run): stamp it when no node's last
+    build failed and ``data``, ``code`` and ``settings`` are still ``before``, read before it."""
+    after = current_inputs(settings)
+    if after is None or after["failed_nodes"] or not _same(before, after):
+        return False
     path = stamp_path(settings)
-    stamp = {**inputs, "registry": registry_digest(registry_dir), "run_id": run_id}
+    stamp = {**{k: before[k] for k in COMPARED_BEFORE_AND_AFTER},
+             "registry": registry_digest(registry_dir), "run_id": run_id}
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(stamp, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, path)
+    return True
 
 
-def unchanged(settings: Settings, inputs: dict[str, str] | None,
-              registry_dir: Path) -> dict | None:
-    """The stamp, when ``inputs`` and the registry are what the last clean build read."""
+def unchanged(settings: Settings, inputs: dict | None, registry_dir: Path) -> dict | None:
+    """The stamp, when ``inputs`` and the registry are what the last clean build read and no
+    node's last build failed."""
     stamp = read(settings)
-    if stamp is None or inputs is None:
-        return None
-    if any(stamp.get(k) != inputs[k] for k in COMPARED_BEFORE_AND_AFTER):
+    if stamp is None or inputs is None or inputs["failed_nodes"] or not _same(stamp, inputs):
         return None
     return stamp if stamp.get("registry") == registry_digest(registry_dir) else None

@@ -20,7 +20,6 @@ import dagster as dg
 import yaml
 
 from lending import build_stamp
-from lending.build_failures import current_failures
 from lending.contract import load_contract
 from lending.dbt import ensure_manifest
 from lending.ingestion.files import landing_days
@@ -103,20 +102,12 @@ def run_pipeline(
         )
         results.append(build)
         if inputs is not None and build.success:
-            _stamp_clean_build(stamp, inputs, build.run_id)
+            build_stamp.stamp_if_clean(stamp, inputs, mlflow_dir(stamp.data_dir), build.run_id)
     print("Publishing the serving snapshot and the report", flush=True)
     results.append(GuardedRun(instance, defs.resolve_job_def(PUBLISH_JOB), timeout=wait_timeout).execute(
         run_config=QUIET, tags={LAUNCHED_BY_TAG: "make_run"}, raise_on_error=False,
     ))
     return results
-
-
-def _stamp_clean_build(settings: Settings, inputs: dict[str, str], run_id: str) -> None:
-    """Stamp the build when no model or test failed and nothing it read changed meanwhile."""
-    with settings.warehouse().connect(read_only=True) as con:
-        failed = current_failures(con)
-    if not failed and build_stamp.current_inputs(settings) == inputs:
-        build_stamp.write(settings, inputs, mlflow_dir(settings.data_dir), run_id)
 
 
 def run(settings: Settings, span: tuple[str, str] | None = None, reload: bool = False,
