@@ -41,6 +41,7 @@ from pathlib import Path
 import duckdb
 
 from lending.build_failures import current_failures
+from lending.ingestion.digest import reference_table_digest
 from lending.reference import SCHEMA as REFERENCE_SCHEMA
 from lending.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
@@ -81,11 +82,7 @@ def data_digest(con: duckdb.DuckDBPyConnection) -> str | None:
     for (table,) in con.execute(
             "select table_name from duckdb_tables() where schema_name = ? order by 1",
             [REFERENCE_SCHEMA]).fetchall():
-        (content,) = con.execute(
-            f"""select md5(coalesce(string_agg(cast(t as varchar), chr(10)
-                                               order by cast(t as varchar)), ''))
-                from {REFERENCE_SCHEMA}."{table}" as t""").fetchone()
-        parts.append(f"{table}:{content}")
+        parts.append(f"{table}:{reference_table_digest(con, table)}")
     return _sha256(*parts)
 
 

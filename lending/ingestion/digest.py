@@ -36,13 +36,18 @@ def source_digest(con: duckdb.DuckDBPyConnection, source: Source) -> str:
     """Digest of the source's contract and of the reference tables its codes are checked against."""
     digest = hashlib.new(ALGORITHM, repr(source).encode())
     for table in sorted({c.reference.split(".")[0] for c in source.columns if c.reference}):
-        [(content,)] = con.execute(
-            f"""select md5(coalesce(string_agg(cast(t as varchar), chr(10)
-                                               order by cast(t as varchar)), ''))
-                from {REFERENCE_SCHEMA}."{table}" as t"""
-        ).fetchall()
-        digest.update(f"\n{table}:{content}".encode())
+        digest.update(f"\n{table}:{reference_table_digest(con, table)}".encode())
     return digest.hexdigest()
+
+
+def reference_table_digest(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """md5 of every row of ``reference.<table>``, in an order that does not depend on storage."""
+    [(content,)] = con.execute(
+        f"""select md5(coalesce(string_agg(cast(t as varchar), chr(10)
+                                           order by cast(t as varchar)), ''))
+            from {REFERENCE_SCHEMA}."{table}" as t"""
+    ).fetchall()
+    return content
 
 
 def day_digest(source_part: str, files: list[Path], names: list[str]) -> str:
