@@ -41,3 +41,21 @@
 {% macro spark__attribution_path_agg(measure, order_col) -%}
     array_join(transform(array_sort(collect_list(named_struct('k', {{ order_col }}, 'v', {{ measure }}))), x -> x.v), ' > ')
 {%- endmacro %}
+
+
+{#- The journey a touch can belong to (int_attribution_journeys.journey_id): its user's if the
+    touch is resolved to one, else its visitor's; the rule the journey joins follow, and the key
+    of the journey models' key windows (incremental_by_key). `user_id`, `visitor_id`: columns. -#}
+{% macro attribution_touch_journey_id(user_id='user_id', visitor_id='visitor_id') -%}
+    coalesce({{ attribution_user_journey_id(user_id) }}, {{ attribution_visitor_journey_id(visitor_id) }})
+{%- endmacro %}
+
+
+{#- journey_id of a user's journeys, and of an anonymous visitor's. -#}
+{% macro attribution_user_journey_id(user_id='user_id') -%}
+    {{ dbt.concat(["'user:'", user_id]) }}
+{%- endmacro %}
+
+{% macro attribution_visitor_journey_id(visitor_id='visitor_id') -%}
+    {{ dbt.concat(["'visitor:'", visitor_id]) }}
+{%- endmacro %}

@@ -39,6 +39,7 @@ class Runs:
     select: tuple[str, ...] = INCREMENTAL_AND_INPUTS
     builds: list[dict[str, str]] = field(default_factory=list)
     windows: list[dict[str, str]] = field(default_factory=list)
+    invocations: list[str] = field(default_factory=list)  # dbt's invocation_id of each build
 
     def build(self, expect_failure: bool = False, everything: bool = False) -> dict[str, str]:
         if self.target == "spark":
@@ -53,12 +54,15 @@ class Runs:
             statuses = self._statuses()
         self.builds.append(statuses)
         self.windows.append(self._windows())
+        self.invocations.append(self._run_results()["metadata"]["invocation_id"])
         return statuses
 
-    def _statuses(self) -> dict[str, str]:
+    def _run_results(self) -> dict:
         path = self.data.root / f"dbt_target_{self.target}" / "run_results.json"
-        return {r["unique_id"]: r["status"]
-                for r in json.loads(path.read_text(encoding="utf-8"))["results"]}
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    def _statuses(self) -> dict[str, str]:
+        return {r["unique_id"]: r["status"] for r in self._run_results()["results"]}
 
     def _windows(self) -> dict[str, str]:
         """{model name: window start | 'full' | 'nothing'} per compiled model (a model that did not

@@ -56,11 +56,25 @@ def test_every_relation_equals_a_full_rebuild(sequence, checkpoint):
     assert diff["differ"] == []
 
 
+def _build_index(sequence, step, nth=0):
+    """Index in ``Runs`` of the nth build of ``step``."""
+    results = sequence["results"]
+    before = results[f"{seq.STEPS[seq.STEPS.index(step) - 1]}:builds"] if step != "base" else 0
+    return before + nth
+
+
 def _window(sequence, step, model, nth=0):
     """The window ``model`` used in the nth build of ``step``."""
-    results, runs = sequence["results"], sequence["runs"]
-    before = results[f"{seq.STEPS[seq.STEPS.index(step) - 1]}:builds"] if step != "base" else 0
-    return runs.windows[before + nth][model]
+    return sequence["runs"].windows[_build_index(sequence, step, nth)][model]
+
+
+def _key_window(sequence, step, model, nth=0):
+    """(keys recomputed, keys in all) of a key-window model (incremental_by_key) in the nth build
+    of ``step``, from ops.key_window_log; keys recomputed is None for a full build."""
+    invocation = sequence["runs"].invocations[_build_index(sequence, step, nth)]
+    with duckdb.connect(str(sequence["data"].warehouse), read_only=True) as con:
+        return con.execute("select keys_recomputed, keys_total from ops.key_window_log "
+                           "where model = ? and invocation_id = ?", [model, invocation]).fetchone()
 
 
 def _spend_dates(sequence, export_day):
@@ -133,3 +147,18 @@ def test_a_failed_model_and_its_descendants_catch_up_the_next_run(sequence):
     # the next build (after the fix) is incremental and its result equals a full rebuild
     # (test_every_relation_equals_a_full_rebuild[failed])
     assert _window(sequence, "failure", "stg_app_events", 1) not in ("full", "nothing")
+
+
+def test_key_windows_recompute_only_the_keys_whose_inputs_changed(sequence):
+    # the first build computes every key; the digests it stores make the next ones incremental
+    assert _key_window(sequence, "base", "int_lifecycle_status_intervals")[0] is None
+    # a new day: its users, not all of them
+    recomputed, total = _key_window(sequence, "in_order", "int_lifecycle_status_intervals")
+    assert 0 < recomputed < total
+    # the late payment (as-of date unchanged: it is dated ~75 days back) changes one loan's
+    # schedule status and payments, hence that loan's all-in APR inputs and its borrower's
+    # activity days and loan: exactly one key each
+    loans, users = (_key_window(sequence, "late_payment", model)
+                    for model in ("int_disclosure_loan_all_in_apr", "int_lifecycle_status_intervals"))
+    assert loans[0] == 1 and loans[1] > 100
+    assert users[0] == 1 and users[1] > 100

@@ -2,14 +2,18 @@
 -- an anonymous visitor journey the visitor's unresolved touches, both inside the lookback window
 -- [journey end - attribution_lookback_days days, journey end]. A converting journey with no touch
 -- in its window gets one synthetic touch of channel 'direct' at the conversion time.
+-- Key window by journey: a touch can only belong to the journey whose id it names below (the
+-- user's if resolved, else the visitor's), the join conditions' own rule.
+{%- set touch_journey_id = attribution_touch_journey_id() %}
+{{ config(**incremental_by_key('journey_id', input_keys={'int_attribution_touchpoints': touch_journey_id})) }}
 with journeys as (
     select journey_id, conversion_type, user_id, visitor_id, converted, journey_end_at
-    from {{ ref('int_attribution_journeys') }}
+    from {{ ref('int_attribution_journeys') }} {{ key_window_where('journey_id') }}
 ),
 
 touches as (
     select touch_id, visitor_id, user_id, channel, touched_at
-    from {{ ref('int_attribution_touchpoints') }}
+    from {{ ref('int_attribution_touchpoints') }} {{ key_window_where(touch_journey_id) }}
 ),
 
 matched as (

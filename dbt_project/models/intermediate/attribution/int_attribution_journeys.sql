@@ -4,15 +4,23 @@
 --                 no user (not converted);
 --   first_loan:   every user with a loan (converted) and every user without one who has touches
 --                 (not converted).
+-- Key window by journey: each row is made of the rows of its inputs that name its journey_id.
+{%- set user_journey_id = attribution_user_journey_id() %}
+{{ config(**incremental_by_key('journey_id', input_keys={
+    'int_attribution_conversions': user_journey_id,
+    'int_attribution_touchpoints': attribution_touch_journey_id(),
+    'stg_users': user_journey_id,
+})) }}
 with conversions as (
     select conversion_type, user_id, visitor_id, converted_at, loan_id, value
-    from {{ ref('int_attribution_conversions') }}
+    from {{ ref('int_attribution_conversions') }} {{ key_window_where(user_journey_id) }}
 ),
 
 anonymous_visitors as (
     select visitor_id, max(touched_at) as last_touch_at
     from {{ ref('int_attribution_touchpoints') }}
     where user_id is null
+      and {{ key_window_in(attribution_touch_journey_id()) }}
     group by visitor_id
 ),
 
@@ -20,6 +28,7 @@ user_last_touch as (
     select user_id, max(touched_at) as last_touch_at
     from {{ ref('int_attribution_touchpoints') }}
     where user_id is not null
+      and {{ key_window_in(attribution_touch_journey_id()) }}
     group by user_id
 ),
 
@@ -28,7 +37,7 @@ borrowers as (
 )
 
 select
-    {{ dbt.concat(["'user:'", 'user_id']) }} as journey_id,
+    {{ user_journey_id }} as journey_id,
     conversion_type,
     user_id,
     visitor_id,
@@ -42,7 +51,7 @@ from conversions
 union all
 
 select
-    {{ dbt.concat(["'visitor:'", 'visitor_id']) }} as journey_id,
+    {{ attribution_visitor_journey_id() }} as journey_id,
     'registration' as conversion_type,
     cast(null as {{ dbt.type_string() }}) as user_id,
     visitor_id,
@@ -56,7 +65,7 @@ from anonymous_visitors
 union all
 
 select
-    {{ dbt.concat(["'user:'", 'u.user_id']) }} as journey_id,
+    {{ attribution_user_journey_id('u.user_id') }} as journey_id,
     'first_loan' as conversion_type,
     u.user_id,
     s.visitor_id,

@@ -6,6 +6,7 @@
 --   time_decay     2^(-d / H) / sum over the journey's touches of 2^(-d / H), H = half-life var
 --   position_based n = 1: 1; n = 2: 1/2 each; n >= 3: 0.4 first, 0.4 last, 0.2 / (n - 2) between
 -- then summed per channel. Every model's credits of a conversion sum to 1.
+{{ config(**incremental_by_key('journey_id')) }}
 with touches as (
     select
         t.journey_id,
@@ -19,6 +20,7 @@ with touches as (
         on j.journey_id = t.journey_id
        and j.conversion_type = t.conversion_type
     where j.converted
+      and {{ key_window_in('t.journey_id') }}
 ),
 
 weighted as (

@@ -8,16 +8,17 @@
 -- loan disbursement and loan end (paid off / charged off), so the status never changes inside an
 -- interval; consecutive intervals with equal values are merged (a few rows per lapse of activity,
 -- not one per activity day and never one per day).
+{{ config(**incremental_by_key('user_id')) }}
 {%- set active_days = var('lifecycle_active_days', 30) %}
 {%- set dormant_days = var('lifecycle_dormant_days', 90) %}
 
 with users as (
-    select user_id, registered_date from {{ ref('stg_users') }}
+    select user_id, registered_date from {{ ref('stg_users') }} {{ key_window_where('user_id') }}
 ),
 
 activity as (
     select a.user_id, a.activity_date
-    from {{ ref('int_lifecycle_activity_days') }} as a
+    from {{ ref('int_lifecycle_activity_days') }} as a {{ key_window_where('a.user_id') }}
 ),
 
 loans as (
@@ -29,7 +30,7 @@ loans as (
                 then charge_off_date
             else paid_off_date
         end as closed_date
-    from {{ ref('int_risk_loan_lifecycle') }}
+    from {{ ref('int_risk_loan_lifecycle') }} {{ key_window_where('user_id') }}
 ),
 
 events as (

@@ -9,16 +9,22 @@
 -- decreasing in r, so from the contract rate (at or below the root, fees only add cost) every step
 -- stays at or below the root and converges; npv_error (|present value at the result minus the
 -- principal|, CNY) is tested. Loans without a schedule (installments quarantined) are left out.
+{{ config(**incremental_by_key('loan_id')) }}
 {%- set newton_steps = 6 %}
 
 with loans as (
     select loan_id, disbursed_date, disbursed_month, product, principal, apr
-    from {{ ref('int_risk_loan_lifecycle') }}
+    from {{ ref('int_risk_loan_lifecycle') }} {{ key_window_where('loan_id') }}
+),
+
+installments as (
+    select loan_id, installment_no, amount_due
+    from {{ ref('int_risk_installment_status') }} {{ key_window_where('loan_id') }}
 ),
 
 schedules as (
     select loan_id, count(*) as installments, sum(amount_due) as amount_due
-    from {{ ref('int_risk_installment_status') }}
+    from installments
     group by loan_id
 ),
 
@@ -39,7 +45,7 @@ step_{{ k }} as (
           / (-sum(i.installment_no * i.amount_due * power(1 + r.monthly_rate, -i.installment_no - 1)))
             as monthly_rate
     from step_{{ k - 1 }} as r
-    inner join {{ ref('int_risk_installment_status') }} as i
+    inner join installments as i
         on i.loan_id = r.loan_id
     group by r.loan_id, r.principal, r.monthly_rate
 ),
@@ -51,7 +57,7 @@ residual as (
         r.monthly_rate,
         sum(i.amount_due * power(1 + r.monthly_rate, -i.installment_no)) - r.principal as npv_residual
     from step_{{ newton_steps }} as r
-    inner join {{ ref('int_risk_installment_status') }} as i
+    inner join installments as i
         on i.loan_id = r.loan_id
     group by r.loan_id, r.principal, r.monthly_rate
 )

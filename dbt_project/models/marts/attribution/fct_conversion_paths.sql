@@ -1,6 +1,7 @@
 -- One row per journey and conversion type, converting or not, with its channel path: the
 -- channels of its touches in time order, consecutive repeats collapsed, joined with ' > '.
 -- The Markov chain (mart_markov_transitions) is built from exactly these rows.
+{{ config(**incremental_by_key('journey_id')) }}
 with touches as (
     select
         journey_id,
@@ -10,7 +11,7 @@ with touches as (
         touch_seq,
         touched_at,
         lag(channel) over (partition by journey_id, conversion_type order by touch_seq) as previous_channel
-    from {{ ref('int_attribution_journey_touches') }}
+    from {{ ref('int_attribution_journey_touches') }} {{ key_window_where('journey_id') }}
 ),
 
 paths as (
@@ -55,3 +56,4 @@ inner join paths as p
 inner join touch_counts as c
     on c.journey_id = j.journey_id
    and c.conversion_type = j.conversion_type
+{{ key_window_where('j.journey_id') }}

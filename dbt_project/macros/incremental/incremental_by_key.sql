@@ -1,0 +1,196 @@
+{#- Key windows (docs/incremental.md, "Key windows"): a model keyed by an entity (a user, a loan)
+    whose every row is a function of that entity's rows in its inputs recomputes, on an
+    incremental run, only the entities whose input rows changed.
+
+    Usage, first line of the model:
+        {{ config(**incremental_by_key('user_id')) }}
+    and each input of the model restricted with {{ key_window_where('user_id') }} (or
+    key_window_in('<alias>.user_id') inside a longer where clause). The model's rows carry the
+    key column; an input without it may name the key by an expression of its columns:
+    incremental_by_key('journey_id', input_keys={'int_attribution_touchpoints': "<expr>"}),
+    and is restricted with key_window_where('<expr>').
+
+    How (DuckDB; on Spark, without Delta's delete or merge, the model is a full-rebuild table):
+      1. pre-hook `digests`: one digest per key over every input row of that key (each parent
+         relation of the model that has the key column or an `input_keys` expression; a row's
+         hash, summed, with the row count), combined with the model's fingerprint: its compiled
+         SQL (vars included) and a digest of each other parent (e.g. the as-of date), so a
+         change there changes every key's digest;
+      2. pre-hook `window`: the keys whose digest differs from the stored one, new and gone keys
+         included (temp table <model>__key_window);
+      3. pre-hook `clear`: delete the model's rows of those keys; the body, restricted to the
+         same keys, is appended (strategy append), all in the node's transaction;
+      4. post-hook: the new digests replace the stored ones (ops.<model>__key_digests) and the
+         size of the window is logged (ops.key_window_log).
+    A full build (first run, --full-refresh) computes and stores the digests too. Without stored
+    digests (dropped, or the first incremental run after a model was converted) the incremental
+    run rebuilds every key. Exact by construction: a key whose inputs and fingerprint are
+    unchanged has unchanged rows. Its cost is one hashing scan of the inputs plus the model's SQL
+    over the window's keys.
+-#}
+{% macro incremental_by_key(key, input_keys={}) -%}
+    {%- set meta = {'incremental': {'key_column': key, 'input_keys': input_keys}} -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table', 'meta': meta}) }}
+    {%- endif -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': ["{{ key_window_step('digests') }}", "{{ key_window_step('window') }}",
+                     "{{ key_window_step('clear') }}"],
+        'post_hook': ["{{ key_window_step('store') }}", "{{ key_window_step('log') }}"],
+        'meta': meta,
+    }) }}
+{%- endmacro %}
+
+
+{#- 'keys' when this run recomputes a key window, else 'full' (a full build, a unit test, Spark,
+    or no stored digests yet). The body and the hooks ask the same question before anything of
+    the node ran, so they agree. -#}
+{% macro key_window_mode() -%}
+    {%- if not execute or model.resource_type == 'unit_test' or target.type == 'spark'
+           or not is_incremental() -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {%- set stored = key_digest_relation() -%}
+    {%- if adapter.get_relation(stored.database, stored.schema, stored.identifier) is none -%}
+        {{ return('full') }}
+    {%- endif -%}
+    {{ return('keys') }}
+{%- endmacro %}
+
+
+{#- `where <column> in (<the window's keys>)` on a key-window run, nothing otherwise. Marked, so
+    that the model's fingerprint (key_digests_sql) leaves the filter out. -#}
+{% macro key_window_where(column) -%}
+    /* key window */{% if key_window_mode() == 'keys' %} where {{ _key_window_predicate(column) }}{% endif %} /* end key window */
+{%- endmacro %}
+
+
+{#- The predicate of key_window_where, `true` when the run is not a key-window run. -#}
+{% macro key_window_in(column) -%}
+    /* key window */ {{ _key_window_predicate(column) }} /* end key window */
+{%- endmacro %}
+
+
+{% macro _key_window_predicate(column) -%}
+    {%- if key_window_mode() == 'keys' -%}
+        {{ column }} in (select key_value from {{ key_window_temp('window') }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro key_digest_relation() -%}
+    {{ return(api.Relation.create(database=this.database, schema='ops',
+                                  identifier=this.identifier ~ '__key_digests', type='table')) }}
+{%- endmacro %}
+
+
+{% macro key_window_log_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema='ops',
+                                  identifier='key_window_log', type='table')) }}
+{%- endmacro %}
+
+
+{#- on-run-start: create the log of key windows if missing (once per run, not by the models: two
+    models creating it at once would conflict). -#}
+{% macro ensure_key_window_log() -%}
+    {%- if execute and target.type != 'spark' -%}
+        {%- set log = key_window_log_relation() -%}
+        {%- do run_query('create schema if not exists ' ~ log.database ~ '.' ~ log.schema) -%}
+        {%- do run_query('create table if not exists ' ~ log ~ ' (model varchar, invocation_id varchar,'
+                         ~ ' keys_recomputed bigint, keys_total bigint, logged_at timestamp)') -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Temp tables of one node run (per connection; named after the model). -#}
+{% macro key_window_temp(name) -%}
+    {{- 'temp.main."' ~ this.identifier ~ '__key_' ~ name ~ '"' -}}
+{%- endmacro %}
+
+
+{#- One hook of a key-window model (see incremental_by_key). -#}
+{% macro key_window_step(step) -%}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set key = model.config.meta.incremental.key_column -%}
+    {%- set mode = key_window_mode() -%}
+    {%- if step == 'digests' -%}
+        create or replace temp table {{ key_window_temp('digests') }} as {{ key_digests_sql(key) }}
+    {%- elif step == 'window' and mode == 'keys' -%}
+        create or replace temp table {{ key_window_temp('window') }} as
+        select coalesce(new.key_value, stored.key_value) as key_value
+        from {{ key_window_temp('digests') }} as new
+        full outer join {{ key_digest_relation() }} as stored
+            on stored.key_value = new.key_value
+        where new.digest is distinct from stored.digest
+    {%- elif step == 'clear' and mode == 'keys' -%}
+        delete from {{ this }} where {{ key_window_in(key) }}
+    {%- elif step == 'clear' and is_incremental() -%}
+        delete from {{ this }}
+    {%- elif step == 'store' -%}
+        create or replace table {{ key_digest_relation() }} as
+        select key_value, digest from {{ key_window_temp('digests') }}
+    {%- elif step == 'log' -%}
+        insert into {{ key_window_log_relation() }}
+        select '{{ model.name }}', '{{ invocation_id }}',
+               {% if mode == 'keys' %}(select count(*) from {{ key_window_temp('window') }}){% else %}null{% endif %},
+               (select count(*) from {{ key_window_temp('digests') }}), current_timestamp
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- key_value, digest: one row per key over the model's inputs (see incremental_by_key). -#}
+{% macro key_digests_sql(key) -%}
+    {%- set input_keys = model.config.meta.incremental.input_keys or {} -%}
+    {%- set keyed = [] -%}
+    {%- set whole = [] -%}
+    {%- for uid in model.depends_on.nodes -%}
+        {%- set node = graph.nodes.get(uid) or graph.sources.get(uid) -%}
+        {%- if node.config.materialized == 'ephemeral' -%}
+            {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is ephemeral; key digests read relations") }}
+        {%- endif -%}
+        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias or node.identifier) -%}
+        {%- if relation is none -%}
+            {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is not built") }}
+        {%- endif -%}
+        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- if node.name in input_keys -%}
+            {%- do keyed.append((relation, input_keys[node.name])) -%}
+        {%- elif key | lower in names -%}
+            {%- do keyed.append((relation, key)) -%}
+        {%- else -%}
+            {%- do whole.append(relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not keyed -%}
+        {{ exceptions.raise_compiler_error("incremental_by_key: no input of " ~ model.name ~ " has the column " ~ key) }}
+    {%- endif -%}
+    {#- the SQL that defines the rows, without the key-window filter (present on key-window runs only) -#}
+    {%- set code = modules.re.sub('/\\* key window \\*/.*?/\\* end key window \\*/', '',
+                                  model.compiled_code or model.raw_code, flags=modules.re.S) -%}
+    with fingerprint as (
+        select hash('{{ local_md5(code) }}'
+            {%- for relation in whole -%}
+            , (select sum(hash(_input)::hugeint) from {{ relation }} as _input)
+            , (select count(*) from {{ relation }})
+            {%- endfor -%}
+        ) as value
+    ),
+    input_rows as (
+        {%- for relation, expression in keyed %}
+        select {{ expression }} as key_value, hash({{ loop.index }}, _input) as row_hash
+        from {{ relation }} as _input
+        where {{ expression }} is not null
+        {{- '\n        union all' if not loop.last }}
+        {%- endfor %}
+    )
+    select
+        key_value,
+        hash(sum(row_hash::hugeint), count(*), (select value from fingerprint)) as digest
+    from input_rows
+    group by key_value
+{%- endmacro %}
