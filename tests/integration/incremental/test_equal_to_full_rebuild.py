@@ -12,6 +12,7 @@ where a definition fixes them, so that a mechanism silently rebuilding everythin
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import duckdb
 import pytest
@@ -19,6 +20,7 @@ import pytest
 from tests.fingerprints import table_fingerprints
 from tests.integration.incremental import sequences as seq
 from tests.integration.incremental.runs import Runs, full_rebuild, simulated
+from tools.harness.build import Dataset, dbt_build
 
 SCHEMAS = ("staging", "intermediate", "marts")
 CHECKPOINTS = {"out_of_order": "ordered", "late_and_corrected": "redelivered", "failure": "failed"}
@@ -162,3 +164,18 @@ def test_key_windows_recompute_only_the_keys_whose_inputs_changed(sequence):
                     for model in ("int_disclosure_loan_all_in_apr", "int_lifecycle_status_intervals"))
     assert loans[0] == 1 and loans[1] > 100
     assert users[0] == 1 and users[1] > 100
+
+
+def test_a_changed_var_recomputes_every_key(sequence, tmp_path):
+    # every key's digest holds the model's compiled SQL, vars included: the input rows are the
+    # same, yet every user's intervals change with the active-days threshold (on a copy)
+    data = sequence["data"]
+    copy = Dataset(tmp_path, data.landing, tmp_path / "warehouse.duckdb", data.lake, data.spark_dir)
+    shutil.copyfile(data.warehouse, copy.warehouse)
+    dbt_build(copy, "duckdb", ("--select", "int_lifecycle_status_intervals", "--exclude-resource-type",
+                               "unit_test", "--vars", "{lifecycle_active_days: 20}"))
+    with duckdb.connect(str(copy.warehouse), read_only=True) as con:
+        recomputed, total = con.execute(
+            "select keys_recomputed, keys_total from ops.key_window_log "
+            "order by logged_at desc limit 1").fetchone()
+    assert recomputed == total > 100
