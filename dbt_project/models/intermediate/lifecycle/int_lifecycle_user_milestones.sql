@@ -2,6 +2,9 @@
 -- the as-of date: first application (applied_date), first approval (decided_date of the first
 -- application with status 'approved'), first and second disbursement (stg_loans via
 -- int_risk_loan_lifecycle) and first repayment (first day with a payment on any of the user's loans).
+-- A disbursed loan implies an application and an approval: the export of a loan can arrive before
+-- the export of its application's decision (or the application may be missing), so the first
+-- disbursement bounds both dates from above. Without it a borrower could count as never approved.
 with as_of as (
     select as_of_date from {{ ref('int_risk_as_of_date') }}
 ),
@@ -46,9 +49,20 @@ repayments as (
 
 select
     u.user_id,
-    cast(a.first_application_date as date) as first_application_date,
     cast(
-        case when a.first_approval_date <= o.as_of_date then a.first_approval_date end as date
+        case
+            when a.first_application_date is null then l.first_disbursed_date
+            when l.first_disbursed_date is null then a.first_application_date
+            else least(a.first_application_date, l.first_disbursed_date)
+        end as date
+    ) as first_application_date,
+    cast(
+        case
+            when a.first_approval_date > o.as_of_date or a.first_approval_date is null
+                then l.first_disbursed_date
+            when l.first_disbursed_date is null then a.first_approval_date
+            else least(a.first_approval_date, l.first_disbursed_date)
+        end as date
     ) as first_approval_date,
     cast(l.first_disbursed_date as date) as first_disbursed_date,
     cast(l.second_disbursed_date as date) as second_disbursed_date,
