@@ -20,8 +20,13 @@
          included (temp table <model>__key_window);
       3. pre-hook `clear`: delete the model's rows of those keys; the body, restricted to the
          same keys, is appended (strategy append), all in the node's transaction;
-      4. post-hook: the new digests replace the stored ones (ops.<model>__key_digests) and the
-         size of the window is logged (ops.key_window_log).
+      4. post-hooks: the window's new digests replace its stored ones in
+         ops.<model>__key_digests (all of them on a full build) and the size of the window is
+         logged (ops.key_window_log).
+    An input that is itself a key-window model on the same key is not hashed row by row: its
+    stored digest of a key stands for its rows of that key (they are a function of what that
+    digest covers), so a chain of such models (the attribution journeys) hashes its raw inputs
+    once, not once per model.
     A full build (first run, --full-refresh) computes and stores the digests too. Without stored
     digests (dropped, or the first incremental run after a model was converted) the incremental
     run rebuilds every key. Exact by construction: a key whose inputs and fingerprint are
@@ -39,7 +44,8 @@
         'on_schema_change': 'fail',
         'pre_hook': ["{{ key_window_step('digests') }}", "{{ key_window_step('window') }}",
                      "{{ key_window_step('clear') }}"],
-        'post_hook': ["{{ key_window_step('store') }}", "{{ key_window_step('log') }}"],
+        'post_hook': ["{{ key_window_step('unstore') }}", "{{ key_window_step('store') }}",
+                      "{{ key_window_step('log') }}"],
         'meta': meta,
     }) }}
 {%- endmacro %}
@@ -131,6 +137,13 @@
         delete from {{ this }} where {{ key_window_in(key) }}
     {%- elif step == 'clear' and is_incremental() -%}
         delete from {{ this }}
+    {%- elif step == 'unstore' and mode == 'keys' -%}
+        delete from {{ key_digest_relation() }}
+        where key_value in (select key_value from {{ key_window_temp('window') }})
+    {%- elif step == 'store' and mode == 'keys' -%}
+        insert into {{ key_digest_relation() }}
+        select key_value, digest from {{ key_window_temp('digests') }}
+        where key_value in (select key_value from {{ key_window_temp('window') }})
     {%- elif step == 'store' -%}
         create or replace table {{ key_digest_relation() }} as
         select key_value, digest from {{ key_window_temp('digests') }}
@@ -147,6 +160,7 @@
 {% macro key_digests_sql(key) -%}
     {%- set input_keys = model.config.meta.incremental.input_keys or {} -%}
     {%- set keyed = [] -%}
+    {%- set digested = [] -%}
     {%- set whole = [] -%}
     {%- for uid in model.depends_on.nodes -%}
         {%- set node = graph.nodes.get(uid) or graph.sources.get(uid) -%}
@@ -157,16 +171,18 @@
         {%- if relation is none -%}
             {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is not built") }}
         {%- endif -%}
-        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set upstream = _key_window_upstream_digests(node, key) -%}
         {%- if node.name in input_keys -%}
             {%- do keyed.append((relation, input_keys[node.name])) -%}
-        {%- elif key | lower in names -%}
+        {%- elif upstream is not none -%}
+            {%- do digested.append(upstream) -%}
+        {%- elif key | lower in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
             {%- do keyed.append((relation, key)) -%}
         {%- else -%}
             {%- do whole.append(relation) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if not keyed -%}
+    {%- if not keyed and not digested -%}
         {{ exceptions.raise_compiler_error("incremental_by_key: no input of " ~ model.name ~ " has the column " ~ key) }}
     {%- endif -%}
     {#- the SQL that defines the rows, without the key-window filter (present on key-window runs only) -#}
@@ -185,6 +201,11 @@
         select {{ expression }} as key_value, hash({{ loop.index }}, _input) as row_hash
         from {{ relation }} as _input
         where {{ expression }} is not null
+        {{- '\n        union all' if not loop.last or digested }}
+        {%- endfor %}
+        {%- for stored in digested %}
+        select key_value, hash({{ keyed | length + loop.index }}, digest) as row_hash
+        from {{ stored }}
         {{- '\n        union all' if not loop.last }}
         {%- endfor %}
     )
@@ -193,4 +214,25 @@
         hash(sum(row_hash::hugeint), count(*), (select value from fingerprint)) as digest
     from input_rows
     group by key_value
+{%- endmacro %}
+
+
+{#- The stored digests of an input that is a key-window model on the same key (DuckDB), or none:
+    such an input's rows of a key are a function of what its digest of that key covers, so the
+    digest stands for them (key_digests_sql). None when the input is another kind of model, keyed
+    otherwise, or has no stored digests (then its rows are hashed). -#}
+{% macro _key_window_upstream_digests(node, key) -%}
+    {%- set incremental = (node.config.meta or {}).get('incremental') -%}
+    {%- if node.resource_type != 'model' or incremental is not mapping
+           or (incremental.get('key_column') or '') | lower != key | lower -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set stored = api.Relation.create(database=node.database, schema='ops',
+                                         identifier=node.alias ~ '__key_digests', type='table') -%}
+    {#- asked of the database, not of dbt's relation cache: the input's post-hook created the
+        table in this run, after the cache was filled, and the answer must not depend on that -#}
+    {%- set found = run_query("select count(*) from duckdb_tables() where database_name = '"
+                              ~ stored.database ~ "' and schema_name = 'ops' and table_name = '"
+                              ~ stored.identifier ~ "'") -%}
+    {{ return(stored if found.columns[0].values()[0] > 0 else none) }}
 {%- endmacro %}
