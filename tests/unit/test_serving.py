@@ -97,6 +97,23 @@ def _contents(path) -> dict[str, list]:
                 for s, n in relations}
 
 
+def test_a_rewritten_table_reuses_the_blocks_of_the_one_it_replaces(warehouse, tmp_path):
+    """Each version starts from a copy of the previous file: were a changed table written after
+    the blocks its old version freed, the file would double at each publish that rewrites most
+    of it (a day of the L benchmark: 4.0 -> 8.0 GB)."""
+    warehouse.execute("create table marts.mart_big as select range as id, md5(range::varchar) "
+                      "as s, range * 0.5 as x from range(300000)")
+    serving = tmp_path / "serving"
+    sizes = []
+    for _ in range(3):
+        version = publish(warehouse, serving)
+        assert "marts.mart_big" in version.rewritten
+        sizes.append(os.path.getsize(version.snapshot))
+        warehouse.execute("update marts.mart_big set x = x + 1")  # every row changes
+    assert sizes[0] > 2_000_000  # the table is most of the file
+    assert max(sizes) < sizes[0] * 1.25, sizes
+
+
 def test_a_new_version_rewrites_only_the_tables_that_changed(warehouse, tmp_path):
     serving = tmp_path / "serving"
     first = publish(warehouse, serving)
