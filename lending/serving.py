@@ -32,7 +32,10 @@ so a reader that resolved ``current`` just before a swap still finds its files.
 
 What is published is chosen by schema, not by a table list, so new marts appear without a code
 change: the snapshot holds ``PUBLISHED_SCHEMAS``; Parquet holds ``PARQUET_SCHEMAS`` (the marts and
-the ML scores, the tables analysts read). Never raw, staging, seeds or reference tables.
+the ML scores, the tables analysts read). Never raw, staging, intermediate, seeds or reference
+tables: intermediate models are building blocks whose shape follows the marts' needs, not a
+contract (docs/architecture.md), and at L they were half of what a day's publish wrote (the
+2026-12-07 profile in docs/benchmarks.md).
 
 A publish costs what changed, not the whole warehouse: each table's content fingerprint (columns,
 row count and two order-free sums of row hashes, ``_fingerprint``) is kept in the manifest; a new
@@ -69,7 +72,7 @@ PARQUET_DIR = "parquet"
 MANIFEST_NAME = "manifest.json"
 VERSIONS_DIR = "versions"
 CURRENT = "current"
-PUBLISHED_SCHEMAS = ("marts", "intermediate", "ml")
+PUBLISHED_SCHEMAS = ("marts", "ml")
 PARQUET_SCHEMAS = ("marts", "ml")
 KEEP_VERSIONS = 3  # the current version and the two before it
 # Storage format of the snapshot file. DuckDB 2.x writes a format older readers refuse ("database

@@ -140,7 +140,7 @@ def test_serving_snapshot_holds_the_marts_and_no_raw_or_staging(pipeline, con):
             "select distinct table_schema from information_schema.tables").fetchall()}
         (served,) = snapshot.execute(
             "select count(*) from marts.mart_portfolio_monthly").fetchone()
-    assert {"main", "marts", "intermediate"} <= schemas <= {"main", "marts", "intermediate", "ml"}
+    assert {"main", "marts"} <= schemas <= {"main", "marts", "ml"}  # no raw, staging, intermediate
     (built,) = con.execute("select count(*) from marts.mart_portfolio_monthly").fetchone()
     assert served == built > 0
 

@@ -29,8 +29,9 @@ def test_a_clean_build_records_nothing_and_clears_what_it_ran():
 
 
 def test_stale_tables_are_the_failed_asset_and_its_published_descendants():
-    """int_x fails: int_x and its descendants mart_y (direct) and ml/z (through attribution_py,
-    not a published schema) are stale; mart_w, beside it, is not."""
+    """int_x fails: its published descendants mart_y (direct) and ml/z (through attribution_py,
+    not a published schema) are stale; int_x itself is not published (intermediate); mart_w,
+    beside it, is not stale."""
     stg = dg.AssetSpec(["staging", "stg_x"])
     int_x = dg.AssetSpec(["intermediate", "int_x"], deps=[stg.key])
     mart_y = dg.AssetSpec(["marts", "mart_y"], deps=[int_x.key])
@@ -43,6 +44,8 @@ def test_stale_tables_are_the_failed_asset_and_its_published_descendants():
         return None
 
     stale = stale_tables([failure("model.int_x", "intermediate/int_x")], child_keys([everything]))
-    assert set(stale) == {"intermediate.int_x", "marts.mart_y", "ml.z"}
-    assert stale["intermediate.int_x"] == "model int_x error (dbt_project/models/x.sql)"
+    assert set(stale) == {"marts.mart_y", "ml.z"}
     assert stale["marts.mart_y"] == "upstream model int_x error (dbt_project/models/x.sql)"
+    # a published asset that fails itself is stale for its own error, not an upstream one
+    own = stale_tables([failure("model.mart_y", "marts/mart_y")], child_keys([everything]))
+    assert own == {"marts.mart_y": "model mart_y error (dbt_project/models/x.sql)"}

@@ -21,7 +21,7 @@ from lending.serving import (
 
 @pytest.fixture
 def warehouse(tmp_path):
-    """Every kind of schema the warehouse has: only marts, intermediate and ml may be served."""
+    """Every kind of schema the warehouse has: only marts and ml may be served."""
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     for schema in ("raw", "staging", "seeds", "reference", "attribution_py", "intermediate",
                    "marts", "ml"):
@@ -46,15 +46,14 @@ def _relations(path) -> dict[str, int]:
                                 ).fetchall())
 
 
-def test_publishes_marts_scores_and_intermediate_never_raw_staging_seeds_or_reference(
+def test_publishes_marts_and_scores_never_raw_staging_intermediate_seeds_or_reference(
         warehouse, tmp_path):
     serving = tmp_path / "serving"
     published = publish(warehouse, serving)
-    expected = {"intermediate.int_a": 4, "marts.mart_a": 3, "marts.fct_b": 2,
-                "ml.credit_scores": 1}
+    expected = {"marts.mart_a": 3, "marts.fct_b": 2, "ml.credit_scores": 1}
     assert published.row_counts == expected
     assert _relations(serving / "lending.duckdb") == expected
-    # One Parquet file per mart and score table (not intermediate), at the stable path.
+    # One Parquet file per mart and score table, at the stable path.
     assert published.parquet_files == {
         "marts.mart_a": "parquet/marts/mart_a.parquet",
         "marts.fct_b": "parquet/marts/fct_b.parquet",
@@ -116,16 +115,17 @@ def test_a_rewritten_table_reuses_the_blocks_of_the_one_it_replaces(warehouse, t
 
 def test_a_new_version_rewrites_only_the_tables_that_changed(warehouse, tmp_path):
     serving = tmp_path / "serving"
+    warehouse.execute("create table marts.mart_old as select 1 as y")
     first = publish(warehouse, serving)
     assert first.rewritten == sorted(first.row_counts)  # nothing to reuse on the first publish
     warehouse.execute("delete from marts.mart_a where id = 2")  # mart_a and the view fct_b change
     warehouse.execute("alter table ml.credit_scores alter pd type decimal(6, 3)")  # same values
-    warehouse.execute("drop table intermediate.int_a")
-    warehouse.execute("create table intermediate.int_new as select 1 as x")
+    warehouse.execute("drop table marts.mart_old")
+    warehouse.execute("create table marts.mart_new as select 1 as x")
     second = publish(warehouse, serving)
-    assert second.rewritten == ["intermediate.int_new", "marts.fct_b", "marts.mart_a",
+    assert second.rewritten == ["marts.fct_b", "marts.mart_a", "marts.mart_new",
                                 "ml.credit_scores"]
-    assert second.row_counts == {"intermediate.int_new": 1, "marts.mart_a": 2, "marts.fct_b": 1,
+    assert second.row_counts == {"marts.mart_new": 1, "marts.mart_a": 2, "marts.fct_b": 1,
                                  "ml.credit_scores": 1}
     expected = {r: sorted(warehouse.execute(f"select * from {r}").fetchall())
                 for r in second.row_counts}
@@ -173,8 +173,7 @@ def test_stale_tables_keep_their_last_good_version_and_are_listed(warehouse, tmp
     assert _stale(second.snapshot) == {"marts.mart_a": ("test t failed", first.version),
                                        "marts.mart_c": ("upstream test t failed", None)}
     # fct_b (a view over mart_a) was not named stale: it is published as the warehouse has it
-    assert second.row_counts == {"intermediate.int_a": 4, "marts.mart_a": 3, "marts.fct_b": 0,
-                                 "ml.credit_scores": 2}
+    assert second.row_counts == {"marts.mart_a": 3, "marts.fct_b": 0, "ml.credit_scores": 2}
     contents = _contents(second.snapshot)
     assert contents["marts.mart_a"] == [(0, 0.0), (1, 1.5), (2, 3.0)]
     assert "marts.mart_c" not in contents
@@ -241,7 +240,7 @@ def test_the_serving_asset_runs_after_every_mart_and_the_ml_scores():
 
     deps = serving_deps([lending_dbt_models, *ml_assets])
     assert {CREDIT_SCORES_KEY, CHURN_SCORES_KEY} <= set(deps)
-    assert {k.path[0] for k in deps} == {"marts", "intermediate", "ml"}
+    assert {k.path[0] for k in deps} == {"marts", "ml"}
     marts = {k for k in lending_dbt_models.keys if k.path[0] == "marts"}
     assert marts and marts <= set(deps)  # every mart, whichever exist: no hand-kept list
 
