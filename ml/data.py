@@ -36,15 +36,59 @@ def read_latest(warehouse: Warehouse, table: str, column: str,
                            f'where "{column}" = (select max("{column}") from {relation})').df()
 
 
-def read_between(warehouse: Warehouse, table: str, column: str, start, end,
-                 schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
-    """The rows of ``table`` with ``start <= column <= end`` (nulls never are), in table order,
-    filtered by the engine. Why: a drift check compares the champion's training window with the
-    latest period and needs no other rows (at L the churn features are 5.6M user-months, which
-    were all read into pandas every day)."""
+def read_labelled_after(warehouse: Warehouse, table: str, label: str, column: str, after,
+                        schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
+    """The rows of ``table`` with a ``label`` and ``column > after``, in table order, filtered by
+    the engine. Why: the AUC decay check scores only the loans observed after the champion's OOT
+    window, not every application."""
     with warehouse.connect(read_only=True) as con:
         return con.execute(f'select * from "{schema}"."{table}" '
-                           f'where "{column}" between ? and ?', [start, end]).df()
+                           f'where "{label}" is not null and "{column}" > ?', [after]).df()
+
+
+def read_with_scores(warehouse: Warehouse, table: str, columns: list[str], key: str,
+                     scores_table: str, score_columns: list[str],
+                     schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
+    """``columns`` of ``table`` joined (inner, on ``key``) with ``score_columns`` of
+    ``ml.<scores_table>``, by the engine: what the fairness check needs of ~1M applications at L,
+    not every feature of them."""
+    select = ", ".join([f'f."{c}"' for c in columns] + [f's."{c}"' for c in score_columns])
+    with warehouse.connect(read_only=True) as con:
+        return con.execute(f'select {select} from "{schema}"."{table}" as f '
+                           f'join ml."{scores_table}" as s using ("{key}")').df()
+
+
+def read_sample_between(warehouse: Warehouse, table: str, column: str, start, end, n: int,
+                        seed: int, schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
+    """At most ``n`` rows of ``table`` with ``start <= column <= end``: all of them when there
+    are no more, else the ``n`` with the least hash of (row, seed), chosen by the engine. Why: a
+    sample that depends on the rows only (not on their order in the table) is the same after any
+    rebuild of the same rows, so what is computed from it can be stored and reused (a drift
+    check's reference, ml/monitoring.py), and pandas never holds more than ``n`` rows (at L a
+    churn training window is ~3.5M user-months)."""
+    with warehouse.connect(read_only=True) as con:
+        return con.execute(f'select * from "{schema}"."{table}" as t '
+                           f'where "{column}" between ? and ? '
+                           f'order by hash(t, ?::bigint), hash(t) limit ?',
+                           [start, end, seed, n]).df()
+
+
+def window_digest(warehouse: Warehouse, table: str, column: str, start, end,
+                  schema: str = FEATURE_SCHEMA) -> str:
+    """A digest of the rows of ``table`` with ``start <= column <= end`` as a set (their count
+    and the sum of their hashes) and of the table's columns and types: it changes when a row of
+    the window is added, removed or changed, or a column is, and not when the rows are only
+    reordered. One scan by the engine, no row leaves it."""
+    with warehouse.connect(read_only=True) as con:
+        columns = con.execute(
+            "select list(column_name || ' ' || data_type order by ordinal_position) "
+            "from information_schema.columns where table_schema = ? and table_name = ?",
+            [schema, table]).fetchone()[0]
+        count, total = con.execute(
+            f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar '
+            f'from "{schema}"."{table}" as t where "{column}" between ? and ?',
+            [start, end]).fetchone()
+    return f"{count}:{total}:{columns}"
 
 
 def sample_at_most(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:

@@ -33,6 +33,12 @@ def training_digest(features: pd.DataFrame, seed: int) -> str:
     rows = np.sort(pd.util.hash_pandas_object(features, index=False).to_numpy())
     digest.update(rows.tobytes())
     digest.update(f"\nseed={seed}".encode())
+    add_code(digest)
+    return digest.hexdigest()
+
+
+def add_code(digest) -> None:
+    """Add the source of every module of the ``ml`` package to ``digest``: what the package
+    computes from its inputs is decided there (a stored result of older code is not reused)."""
     for path in sorted(ML_PACKAGE.glob("*.py")):
         digest.update(f"\n{path.name}\n".encode() + path.read_bytes())
-    return digest.hexdigest()

@@ -77,25 +77,54 @@ def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
     Bins: the deciles (quantile edges) of ``expected``, open at both ends; empty bins count as
     PSI_EPS. PSI = sum((a% - e%) * ln(a% / e%)). NaN values form their own bin.
     """
+    return psi_against(psi_bins(expected, bins), actual)
+
+
+def psi_bins(expected: np.ndarray, bins: int = 10) -> dict:
+    """What ``psi`` compares an ``actual`` with: the quantile edges of ``expected`` and its share
+    per bin (JSON-ready: a drift check stores it with the champion, ml/monitoring.py)."""
     e = np.asarray(expected, dtype=float)
-    a = np.asarray(actual, dtype=float)
-    if len(e) == 0 or len(a) == 0:
-        return float("nan")
     finite = e[~np.isnan(e)]
     edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1)[1:-1])) if len(finite) else []
-    e_share = _bin_shares(e, edges)
-    a_share = _bin_shares(a, edges)
+    return {"n": len(e), "edges": [float(x) for x in edges],
+            "shares": [float(x) for x in _bin_shares(e, edges)] if len(e) else []}
+
+
+def psi_against(reference: dict, actual: np.ndarray) -> float:
+    """``psi`` of ``actual`` against a reference's ``psi_bins``."""
+    a = np.asarray(actual, dtype=float)
+    if reference["n"] == 0 or len(a) == 0:
+        return float("nan")
+    e_share = np.asarray(reference["shares"], dtype=float)
+    a_share = _bin_shares(a, np.asarray(reference["edges"], dtype=float))
     return float(np.sum((a_share - e_share) * np.log(a_share / e_share)))
 
 
 def psi_categorical(expected: pd.Series, actual: pd.Series) -> float:
     """PSI over the categories of a categorical feature (missing is a category)."""
-    e = expected.astype("object").fillna("<missing>").value_counts(normalize=True)
-    a = actual.astype("object").fillna("<missing>").value_counts(normalize=True)
+    return psi_categorical_against(category_shares(expected), actual)
+
+
+def category_shares(expected: pd.Series) -> dict:
+    """Each category's share of ``expected`` (missing is a category; categories as text), what
+    ``psi_categorical`` compares an ``actual`` with (JSON-ready)."""
+    e = _categories(expected).value_counts(normalize=True)
+    return {"categories": [str(c) for c in e.index], "shares": [float(x) for x in e.to_numpy()]}
+
+
+def psi_categorical_against(reference: dict, actual: pd.Series) -> float:
+    """``psi_categorical`` of ``actual`` against a reference's ``category_shares``."""
+    e = pd.Series(reference["shares"], index=pd.Index(reference["categories"], dtype=object),
+                  dtype=float)
+    a = _categories(actual).value_counts(normalize=True)
     idx = e.index.union(a.index)
     e_share = np.maximum(e.reindex(idx, fill_value=0).to_numpy(), PSI_EPS)
     a_share = np.maximum(a.reindex(idx, fill_value=0).to_numpy(), PSI_EPS)
     return float(np.sum((a_share - e_share) * np.log(a_share / e_share)))
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    return values.astype("object").fillna("<missing>").astype(str).astype(object)
 
 
 def _bin_shares(x: np.ndarray, edges) -> np.ndarray:

@@ -44,17 +44,37 @@ class Drift:
         return "fail" if worst >= config.PSI_FAIL else "warn" if worst >= config.PSI_WARN else "ok"
 
 
+def reference_profile(model, reference: pd.DataFrame, numeric: list[str],
+                      categorical: list[str]) -> dict:
+    """What the drift of any later period is measured against: the bins and shares of the
+    champion's score and of each feature over ``reference`` (at most config.MAX_REFERENCE_ROWS of
+    it: PSI compares shares per bin, and a sample of a large training window gives the same
+    shares). JSON-ready, so it is computed once per champion and window (``champion_drift``)."""
+    reference = sample_at_most(reference, config.MAX_REFERENCE_ROWS, config.SEED)
+    return {"n": len(reference),
+            "score": metrics.psi_bins(predict_pd(model, reference, numeric, categorical)),
+            "numeric": {c: metrics.psi_bins(_numbers(reference[c])) for c in numeric},
+            "categorical": {c: metrics.category_shares(reference[c]) for c in categorical}}
+
+
+def drift_against(model, profile: dict, current: pd.DataFrame, numeric: list[str],
+                  categorical: list[str]) -> Drift:
+    """PSI of ``current``'s score and features against a ``reference_profile``."""
+    cur_p = predict_pd(model, current, numeric, categorical)
+    feats = {c: metrics.psi_against(profile["numeric"][c], _numbers(current[c])) for c in numeric}
+    feats |= {c: metrics.psi_categorical_against(profile["categorical"][c], current[c])
+              for c in categorical}
+    return Drift(metrics.psi_against(profile["score"], cur_p), feats, profile["n"], len(current))
+
+
 def drift(model, reference: pd.DataFrame, current: pd.DataFrame, numeric: list[str],
           categorical: list[str]) -> Drift:
-    # PSI compares shares per bin: a sample of a large training window gives the same shares
-    reference = sample_at_most(reference, config.MAX_REFERENCE_ROWS, config.SEED)
-    ref_p = predict_pd(model, reference, numeric, categorical)
-    cur_p = predict_pd(model, current, numeric, categorical)
-    feats = {c: metrics.psi(pd.to_numeric(reference[c], errors="coerce").to_numpy(float),
-                            pd.to_numeric(current[c], errors="coerce").to_numpy(float))
-             for c in numeric}
-    feats |= {c: metrics.psi_categorical(reference[c], current[c]) for c in categorical}
-    return Drift(metrics.psi(ref_p, cur_p), feats, len(reference), len(current))
+    return drift_against(model, reference_profile(model, reference, numeric, categorical), current,
+                         numeric, categorical)
+
+
+def _numbers(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(float)
 
 
 def credit_decay(model, features: pd.DataFrame, oot_to, auc_at_training: float) -> dict:

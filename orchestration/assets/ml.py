@@ -24,7 +24,12 @@ import pandas as pd
 from dagster_dbt import get_asset_key_for_model
 
 from ml import config
-from ml.data import InsufficientDataError, read_between, read_latest, read_table
+from ml.data import (
+    InsufficientDataError,
+    read_labelled_after,
+    read_latest,
+    read_with_scores,
+)
 from ml.digest import TrainingUnchanged
 from ml.registry import has_registry
 from orchestration.assets.dbt import lending_dbt_models
@@ -182,7 +187,8 @@ def _has_champion(ml_registry: MlRegistry, name: str) -> bool:
 
 
 def _champion(ml_registry: MlRegistry, name: str):
-    """(champion model, its registry row), or (None, None) without one."""
+    """(champion model, its registry row), or (None, None) without one. The row's name is the
+    version."""
     if not has_registry(ml_registry.data_dir):
         return None, None
     registry = ml_registry.open()
@@ -206,13 +212,19 @@ def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
                   "psi": _md_table(psi_table(d).round(4)), **extra})
 
 
-def _drift_frames(duckdb: WarehouseResource, table: str, window_column: str, latest_column: str,
-                  row) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(rows of the champion's training window, rows of the latest period), each read alone:
-    the checks never hold the whole feature table (ml/data.py: read_between, read_latest)."""
+def _drift(duckdb: WarehouseResource, ml_registry: MlRegistry, name: str, model, row,
+           table: str, window_column: str, latest_column: str, numeric: list[str],
+           categorical: list[str]):
+    """(drift, rows of the latest period): the latest period read alone, the champion's training
+    window through its stored profile (ml/drift_reference.py): a day reads and scores its own
+    period, not the training window."""
+    from ml.drift_reference import champion_drift
+
     warehouse = duckdb.warehouse()
-    return (read_between(warehouse, table, window_column, row["train_from"], row["train_to"]),
-            read_latest(warehouse, table, latest_column))
+    current = read_latest(warehouse, table, latest_column)
+    return champion_drift(warehouse, ml_registry.data_dir, name, str(row.name), model, table,
+                          window_column, row["train_from"], row["train_to"], current, numeric,
+                          categorical), current
 
 
 def _latest(current: pd.DataFrame, column: str) -> str:
@@ -230,13 +242,11 @@ def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg
     model, row = _champion(ml_registry, config.CREDIT_MODEL)
     if model is None:
         return _skip("no champion")
-    from ml.monitoring import drift  # scikit-learn: only once there is a champion
-
     # through-the-door applications of the training months (not only the booked loans the model
     # was fitted on): the current month's applications are the same kind of population
-    reference, current = _drift_frames(duckdb, CREDIT_FEATURES_TABLE, "applied_month",
-                                       "applied_month", row)
-    d = drift(model, reference, current, config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
+    d, current = _drift(duckdb, ml_registry, config.CREDIT_MODEL, model, row,
+                        CREDIT_FEATURES_TABLE, "applied_month", "applied_month",
+                        config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
     return _drift_result(d, {"current_month": _latest(current, "applied_month")})
 
 
@@ -249,8 +259,9 @@ def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.A
         return _skip("no champion")
     from ml.monitoring import credit_decay
 
-    features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
-    result = credit_decay(model, features, row["oot_to"], float(row["auc_oot"]))
+    later = read_labelled_after(duckdb.warehouse(), CREDIT_FEATURES_TABLE, config.CREDIT_LABEL,
+                                config.CREDIT_TIME, row["oot_to"])
+    result = credit_decay(model, later, row["oot_to"], float(row["auc_oot"]))
     return dg.AssetCheckResult(
         passed=not result["decayed"], severity=dg.AssetCheckSeverity.WARN,
         metadata={k: (float(v) if isinstance(v, float) else v) for k, v in result.items()})
@@ -262,11 +273,11 @@ def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.A
 def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
     if not _has_champion(ml_registry, config.CREDIT_MODEL):
         return _skip("no champion: nothing scored yet")
-    from ml.fairness import fairness_table
+    from ml.fairness import ATTRIBUTES, fairness_table
 
-    features = read_table(duckdb.warehouse(), CREDIT_FEATURES_TABLE)
-    scores = read_table(duckdb.warehouse(), "credit_scores", schema="ml")
-    joined = features.merge(scores[["application_id", "grade"]], on="application_id", how="inner")
+    joined = read_with_scores(duckdb.warehouse(), CREDIT_FEATURES_TABLE,
+                              [config.CREDIT_LABEL, *ATTRIBUTES], "application_id",
+                              "credit_scores", ["grade"])
     table = fairness_table(joined, joined["grade"].to_numpy())
     flagged = table[table["flagged"]]
     return dg.AssetCheckResult(
@@ -283,11 +294,9 @@ def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.
     model, row = _champion(ml_registry, config.CHURN_MODEL)
     if model is None:
         return _skip("no champion")
-    from ml.monitoring import drift
-
-    reference, current = _drift_frames(duckdb, CHURN_FEATURES_TABLE, config.CHURN_TIME,
-                                       config.CHURN_SNAPSHOT, row)
-    d = drift(model, reference, current, config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
+    d, current = _drift(duckdb, ml_registry, config.CHURN_MODEL, model, row,
+                        CHURN_FEATURES_TABLE, config.CHURN_TIME, config.CHURN_SNAPSHOT,
+                        config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
     return _drift_result(d, {"current_snapshot": _latest(current, config.CHURN_SNAPSHOT)})
 
 

@@ -8,10 +8,7 @@ import pytest
 from lending.settings import Settings
 from ml import config, scoring
 from ml.data import InsufficientDataError, read_latest, read_table
-from ml.monitoring import drift
 from ml.training import train_churn
-from orchestration.assets.ml import _drift_frames
-from orchestration.resources import WarehouseResource
 from tools.harness.synthetic import churn_features
 
 
@@ -56,39 +53,6 @@ def test_scoring_reads_the_latest_snapshot_only_and_scores_the_same_users(traine
     pd.testing.assert_frame_equal(latest, expected)
     pd.testing.assert_frame_equal(scoring.churn_scores(trained.model, latest, "1"),
                                   scoring.churn_scores(trained.model, whole, "1"))
-
-
-def test_the_drift_check_reads_the_training_window_and_the_latest_snapshot_only(trained, tmp_path):
-    """The churn drift check reads its two frames in SQL (read_between, read_latest): the rows a
-    pandas filter of the whole table keeps (training months start..end inclusive, an undated row
-    in neither), in table order, so the sampled reference and the PSI are the same."""
-    frame = churn_features(3000, seed=2)
-    undated = frame.head(1).assign(snapshot_date=pd.NaT, snapshot_month=pd.NaT, user_id="U-x")
-    settings = Settings.from_env({"LENDING_DATA_DIR": str(tmp_path)})
-    settings.warehouse_path.parent.mkdir(parents=True)
-    with settings.warehouse().connect() as con:
-        con.execute("create schema marts")
-        con.register("f", pd.concat([undated, frame], ignore_index=True))
-        con.execute(f"create table marts.{config.CHURN_FEATURES_TABLE} as select * from f")
-    whole = read_table(settings.warehouse(), config.CHURN_FEATURES_TABLE)
-    months = sorted(whole["snapshot_month"].dropna().unique())
-    row = {"train_from": months[1].date(), "train_to": months[3].date()}  # three months
-    month = whole["snapshot_month"]
-    expected_reference = whole[(month >= months[1]) & (month <= months[3])].reset_index(drop=True)
-    expected_current = whole[whole["snapshot_date"] == whole["snapshot_date"].max()].reset_index(
-        drop=True)
-    assert 0 < len(expected_reference) < len(frame) and len(expected_current) > 0
-
-    reference, current = _drift_frames(WarehouseResource.from_settings(settings),
-                                       config.CHURN_FEATURES_TABLE, config.CHURN_TIME,
-                                       config.CHURN_SNAPSHOT, row)
-
-    pd.testing.assert_frame_equal(reference, expected_reference)
-    pd.testing.assert_frame_equal(current, expected_current)
-    assert set(reference["snapshot_month"]) == set(months[1:4])
-    args = (config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
-    assert drift(trained.model, reference, current, *args) == drift(
-        trained.model, expected_reference, expected_current, *args)
 
 
 def test_churn_deterministic_for_fixed_seed_and_data():
