@@ -58,37 +58,42 @@ def read_with_scores(warehouse: Warehouse, table: str, columns: list[str], key: 
                            f'join ml."{scores_table}" as s using ("{key}")').df()
 
 
-def read_sample_between(warehouse: Warehouse, table: str, column: str, start, end, n: int,
-                        seed: int, schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
-    """At most ``n`` rows of ``table`` with ``start <= column <= end``: all of them when there
-    are no more, else the ``n`` with the least hash of (row, seed), chosen by the engine. Why: a
-    sample that depends on the rows only (not on their order in the table) is the same after any
-    rebuild of the same rows, so what is computed from it can be stored and reused (a drift
-    check's reference, ml/monitoring.py), and pandas never holds more than ``n`` rows (at L a
-    churn training window is ~3.5M user-months)."""
+def read_sample_between(warehouse: Warehouse, table: str, columns: list[str], column: str,
+                        start, end, n: int, seed: int,
+                        schema: str = FEATURE_SCHEMA) -> pd.DataFrame:
+    """``columns`` of at most ``n`` rows of ``table`` with ``start <= column <= end``: all of
+    them when there are no more, else the ``n`` with the least hash of (their ``columns``,
+    ``seed``), chosen by the engine. Why: a sample that depends on those values only (not on the
+    rows' order, nor on other columns such as an as-of date that every rebuild moves) is the
+    same whenever they are, so what is computed from it can be stored and reused (a drift
+    check's reference, ml/drift_reference.py), and pandas never holds more than ``n`` rows (at L
+    a churn training window is ~3.5M user-months)."""
+    select = ", ".join(f'"{c}"' for c in columns)
     with warehouse.connect(read_only=True) as con:
-        return con.execute(f'select * from "{schema}"."{table}" as t '
+        return con.execute(f'select {select} from "{schema}"."{table}" '
                            f'where "{column}" between ? and ? '
-                           f'order by hash(t, ?::bigint), hash(t) limit ?',
+                           f'order by hash({select}, ?::bigint) limit ?',
                            [start, end, seed, n]).df()
 
 
-def window_digest(warehouse: Warehouse, table: str, column: str, start, end,
+def window_digest(warehouse: Warehouse, table: str, columns: list[str], column: str, start, end,
                   schema: str = FEATURE_SCHEMA) -> str:
-    """A digest of the rows of ``table`` with ``start <= column <= end`` as a set (their count
-    and the sum of their hashes) and of the table's columns and types: it changes when a row of
-    the window is added, removed or changed, or a column is, and not when the rows are only
-    reordered. One scan by the engine, no row leaves it."""
+    """A digest of ``columns`` of the rows of ``table`` with ``start <= column <= end``, as a
+    multiset (the count and the sum of the rows' hashes), and of those columns' types: it
+    changes when such a row is added, removed or has one of ``columns`` changed, and not when
+    the rows are only reordered or another column changes. One scan by the engine."""
+    select = ", ".join(f'"{c}"' for c in columns)
     with warehouse.connect(read_only=True) as con:
-        columns = con.execute(
-            "select list(column_name || ' ' || data_type order by ordinal_position) "
-            "from information_schema.columns where table_schema = ? and table_name = ?",
-            [schema, table]).fetchone()[0]
+        types = con.execute(
+            "select list(column_name || ' ' || data_type order by column_name) "
+            "from information_schema.columns "
+            "where table_schema = ? and table_name = ? and list_contains(?, column_name)",
+            [schema, table, columns]).fetchone()[0]
         count, total = con.execute(
-            f'select count(*), coalesce(sum(hash(t)::hugeint), 0)::varchar '
-            f'from "{schema}"."{table}" as t where "{column}" between ? and ?',
+            f'select count(*), coalesce(sum(hash({select})::hugeint), 0)::varchar '
+            f'from "{schema}"."{table}" where "{column}" between ? and ?',
             [start, end]).fetchone()
-    return f"{count}:{total}:{columns}"
+    return f"{count}:{total}:{types}"
 
 
 def sample_at_most(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:

@@ -5,7 +5,8 @@ The window is fixed per champion, but it is large (at L ~3.5M user-months for ch
 applications for credit): reading, sampling and scoring it was most of the checks' daily cost,
 for a result that only changes when the window does. Its profile
 (``ml.monitoring.reference_profile``: bins and shares of the score and of each feature) depends
-on the champion version, the window's rows as a set, and the code; stored under a key of exactly
+on the champion version, the window's feature values as a multiset (not on other columns: the
+feature table's ``as_of_date`` moves every day), and the code; stored under a key of exactly
 those, a day reads and scores only its own period. A late or corrected row inside the window, a
 new champion or a code change computes it again, so the stored profile is always the one a fresh
 computation would give (tests/unit/ml/test_drift_reference.py).
@@ -50,16 +51,17 @@ def champion_reference(warehouse: Warehouse, data_dir: str | Path, model_name: s
                        categorical: list[str]) -> dict:
     """The window's ``reference_profile``: the stored one when its key is this key, else
     computed from a row-determined sample of the window (``read_sample_between``) and stored."""
+    columns = [*numeric, *categorical]  # all the profile reads (the score is computed from them)
     key = hashlib.sha256(json.dumps(
         [model_name, str(version), table, window_column, str(start), str(end), numeric,
          categorical, config.MAX_REFERENCE_ROWS, config.SEED,
-         window_digest(warehouse, table, window_column, start, end)]).encode())
+         window_digest(warehouse, table, columns, window_column, start, end)]).encode())
     add_code(key)
     path = reference_dir(data_dir) / f"{model_name}.json"
     stored = _read(path)
     if stored is not None and stored.get("key") == key.hexdigest():
         return stored["profile"]
-    reference = read_sample_between(warehouse, table, window_column, start, end,
+    reference = read_sample_between(warehouse, table, columns, window_column, start, end,
                                     config.MAX_REFERENCE_ROWS, config.SEED)
     profile = reference_profile(model, reference, numeric, categorical)
     _write(path, {"key": key.hexdigest(), "profile": profile})

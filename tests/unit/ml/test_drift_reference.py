@@ -24,6 +24,7 @@ from tools.harness.synthetic import churn_features, credit_features
 
 TABLE = config.CHURN_FEATURES_TABLE
 ARGS = (config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
+FEATURES = [*config.CHURN_NUMERIC, *config.CHURN_CATEGORICAL]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def _warehouse(tmp_path, frame: pd.DataFrame, table: str = TABLE):
 
 
 def _frame() -> pd.DataFrame:
-    frame = churn_features(3000, seed=2)
+    frame = churn_features(3000, seed=2).assign(as_of_date=pd.Timestamp("2024-09-30"))
     undated = frame.head(1).assign(snapshot_date=pd.NaT, snapshot_month=pd.NaT, user_id="U-x")
     return pd.concat([undated, frame], ignore_index=True)
 
@@ -94,9 +95,13 @@ def test_a_change_inside_the_window_or_a_new_champion_computes_it_again_one_outs
     start, end = months[1].date(), months[3].date()
     _champion_drift(model, warehouse, tmp_path, start, end)
 
-    # a corrected row after the window (and the table rebuilt in another order): reused
+    # the next day's rebuild: a corrected row after the window, every row's as-of date and an
+    # in-window label moved (columns the profile does not read), the rows in another order: reused
     outside = frame.index[frame["snapshot_month"] == months[6]][0]
     frame.loc[outside, "events_30d"] += 50
+    frame["as_of_date"] += pd.Timedelta(days=1)
+    labelled = frame.index[frame["snapshot_month"] == months[2]][:5]
+    frame.loc[labelled, "churned"] = ~frame.loc[labelled, "churned"]
     warehouse = _warehouse(tmp_path, frame.sample(frac=1, random_state=3))
     with monkeypatch.context() as patch:
         _no_recomputation(patch)
@@ -132,15 +137,18 @@ def test_the_sample_of_a_large_window_depends_on_its_rows_not_their_order(tmp_pa
     samples = []
     for i, order in enumerate([frame, frame.iloc[::-1], frame.sample(frac=1, random_state=7)]):
         warehouse = _warehouse(tmp_path / str(i), order)
-        sample = read_sample_between(warehouse, TABLE, config.CHURN_TIME, start, end, n=100, seed=42)
+        sample = read_sample_between(warehouse, TABLE, ["user_id", *FEATURES], config.CHURN_TIME,
+                                     start, end, n=100, seed=42)
         samples.append(sorted(sample["user_id"]))
-        everything = read_sample_between(warehouse, TABLE, config.CHURN_TIME, start, end,
-                                         n=len(frame), seed=42)
+        everything = read_sample_between(warehouse, TABLE, ["user_id"], config.CHURN_TIME, start,
+                                         end, n=len(frame), seed=42)
         assert sorted(everything["user_id"]) == sorted(in_window["user_id"])
     assert len(samples[0]) == 100 and set(samples[0]) <= set(in_window["user_id"])
     assert samples[0] == samples[1] == samples[2]
-    other_seed = read_sample_between(warehouse, TABLE, config.CHURN_TIME, start, end, n=100, seed=7)
+    other_seed = read_sample_between(warehouse, TABLE, ["user_id", *FEATURES], config.CHURN_TIME,
+                                     start, end, n=100, seed=7)
     assert sorted(other_seed["user_id"]) != samples[0]
+    assert list(other_seed.columns) == ["user_id", *FEATURES]
 
 
 def test_the_window_digest_follows_the_windows_rows_and_columns_not_their_order(tmp_path):
@@ -149,7 +157,8 @@ def test_the_window_digest_follows_the_windows_rows_and_columns_not_their_order(
     start, end = months[1].date(), months[3].date()
 
     def digest(f: pd.DataFrame, name: str) -> str:
-        return window_digest(_warehouse(tmp_path / name, f), TABLE, config.CHURN_TIME, start, end)
+        return window_digest(_warehouse(tmp_path / name, f), TABLE, FEATURES, config.CHURN_TIME,
+                             start, end)
 
     base = digest(frame, "a")
     assert digest(frame.iloc[::-1], "b") == base
@@ -160,8 +169,11 @@ def test_the_window_digest_follows_the_windows_rows_and_columns_not_their_order(
     assert digest(dropped, "d") != base
     retyped = frame.assign(tenure_days=frame["tenure_days"].astype(float))
     assert digest(retyped, "e") != base
-    assert digest(frame.assign(rejections_90d=frame["rejections_90d"] + 1).where(
-        frame["snapshot_month"] > months[3], frame), "f") == base
+    later = frame["snapshot_month"] > months[3]
+    assert digest(frame.assign(rejections_90d=frame["rejections_90d"].where(
+        ~later, frame["rejections_90d"] + 1)), "f") == base  # a change after the window
+    assert digest(frame.assign(as_of_date=frame["as_of_date"] + pd.Timedelta(days=1),
+                               churned=~frame["churned"]), "g") == base  # not a feature
 
 
 def test_the_decay_check_reads_the_loans_labelled_after_the_oot_window_only(tmp_path):
