@@ -46,7 +46,9 @@ from lending.reference import SCHEMA as REFERENCE_SCHEMA
 from lending.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
 
 STAMP_SUFFIX = ".build_stamp.json"
-# Folders of the code digest; dbt's own output and caches are not code.
+# Folders of the code digest; dbt's own output and caches are not code, nor are hidden files (dbt
+# writes its anonymous user id to dbt_project/.user.yml on its first run: a build that ran dbt for
+# the first time saw its code change under it and was never stamped).
 CODE_ROOTS = (DBT_PROJECT_DIR, REPO_ROOT / "lending", REPO_ROOT / "ml", REPO_ROOT / "orchestration")
 CODE_SUFFIXES = frozenset({".py", ".sql", ".yml", ".yaml", ".csv"})
 NOT_CODE = frozenset({"target", "logs", "dbt_packages", "__pycache__"})
@@ -95,7 +97,7 @@ def code_digest(roots: tuple[Path, ...] = CODE_ROOTS) -> str:
             subfolders[:] = sorted(d for d in subfolders if d not in NOT_CODE)
             for name in sorted(files):
                 path = Path(folder, name)
-                if path.suffix in CODE_SUFFIXES:
+                if path.suffix in CODE_SUFFIXES and not name.startswith("."):
                     digest.update(f"{path.relative_to(root.parent).as_posix()}\0".encode())
                     digest.update(hashlib.sha256(path.read_bytes()).digest())
     installed = sorted(f"{d.metadata['Name']}=={d.version}" for d in distributions())

@@ -116,6 +116,7 @@ def test_the_code_digest_covers_code_files_and_nothing_else(tmp_path):
     before = build_stamp.code_digest((root,))
     (root / "target" / "compiled.sql").write_text("select 2")  # dbt's output, not code
     (root / "models" / "notes.md").write_text("prose")
+    (root / ".user.yml").write_text("id: 5f0c")  # dbt's anonymous user id, written on its first run
     assert build_stamp.code_digest((root,)) == before
     (root / "seeds.csv").write_text("a\n2\n")  # a seed edited
     assert build_stamp.code_digest((root,)) != before
