@@ -15,15 +15,17 @@ Dagster already groups these events (``DagsterEventBatchMetadata``) and hands a 
 ``store_event_batch`` when ``DAGSTER_EVENT_BATCH_SIZE`` is set; the stock SQLite storage then
 stores them one by one. This storage writes a group of asset events and check-planned events in
 one transaction per shard with cached statements, keeps one engine per shard for the life of the
-process (still ``NullPool``: a fresh DBAPI connection per use, so threads and forked processes
-share nothing), and stores exactly the same rows as the stock storage (tests/unit/test_event_log.py
-compares what Dagster reads back and the index shard's rows). Same files, same schema: an instance
-can switch between the two at any time.
+process and the connections of the most recently used shards open between uses (uses are
+serialised by the storage's lock, as in the stock storage; a forked child opens its own), and
+stores exactly the same rows as the stock storage (tests/unit/test_event_log.py compares what
+Dagster reads back and the index shard's rows). Same files, same schema: an instance can switch
+between the two at any time.
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -42,12 +44,14 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SqliteEventLogStorage,
 )
 from dagster._serdes import ConfigurableClassData, serialize_value
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 # Events of one group are buffered until the group ends (a ranged run's planned or materialization
 # events of one step), so the size only caps a group; Dagster reads it from the environment.
 BATCH_SIZE_VARIABLE = "DAGSTER_EVENT_BATCH_SIZE"
 DEFAULT_BATCH_SIZE = "10000"
+# Shards whose SQLite connection stays open between uses (the index and the runs being written).
+OPEN_SHARDS = 8
 
 
 class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
@@ -59,6 +63,8 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: dict[str, db.engine.Engine] = {}
+        self._open_shards: OrderedDict[str, None] = OrderedDict()  # most recently used last
+        self._pid = os.getpid()
         self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data=inst_data)
         # Dagster decides whether to hand over groups by this variable, in every process that
@@ -79,18 +85,40 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
     @contextmanager
     def _connect(self, shard: str) -> Iterator[db.engine.Connection]:
         with self._db_lock:
+            if os.getpid() != self._pid:  # a forked child: nothing of the parent's is used
+                for engine in self._engines.values():
+                    engine.dispose(close=False)
+                self._engines.clear()
+                self._open_shards.clear()
+                self._pid = os.getpid()
             engine = self._engines.get(shard)
             if engine is None:
                 engine = self._engines[shard] = db.create_engine(
                     self.conn_string_for_shard(shard),
-                    poolclass=NullPool,
-                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                    poolclass=QueuePool, pool_size=1, max_overflow=-1,
+                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                                  "check_same_thread": False},
                 )
+            self._keep_open(shard)
             if shard not in self._initialized_dbs:  # also after wipe(), which deletes the files
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _keep_open(self, shard: str) -> None:
+        """Keep the connection of the ``OPEN_SHARDS`` most recently used shards open between uses
+        and close that of the others (``dispose``: the engine opens a new one when next used; a
+        connection in use elsewhere is closed when it is given back). Why: Dagster stores every
+        event on its own, in the run's shard and the index shard, and opening and closing a SQLite
+        connection for each (the last connection to a WAL database to close checkpoints it) was
+        a third of its time storing a dbt step's ~2,000 events (py-spy, docs/benchmarks.md). The
+        bound: the web server reads the shards of many runs."""
+        self._open_shards[shard] = None
+        self._open_shards.move_to_end(shard)
+        while len(self._open_shards) > OPEN_SHARDS:
+            oldest, _ = self._open_shards.popitem(last=False)
+            self._engines[oldest].dispose()
 
     def has_table(self, table_name: str) -> bool:
         """The stock check, remembered once the table exists. Dagster asks it for every asset
@@ -105,6 +133,12 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         return present
 
     def wipe(self) -> None:
+        """The stock wipe deletes the run shards' files: their open connections are closed first
+        (writes to an open connection of a deleted file would be lost)."""
+        with self._db_lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._open_shards.clear()
         self._tables_present.clear()
         super().wipe()
 
@@ -112,6 +146,7 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+        self._open_shards.clear()
         super().dispose()
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:

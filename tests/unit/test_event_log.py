@@ -6,6 +6,7 @@ everything Dagster reads back about the assets, checks and runs must be the same
 storage must have received the groups and stored the planned ones itself (not one by one).
 """
 
+import sqlite3
 import warnings
 from collections import Counter
 
@@ -200,5 +201,53 @@ def test_a_table_seen_once_is_not_looked_up_again_until_a_wipe(tmp_path, monkeyp
         seen = len(lookups)
         assert storage.supports_asset_checks  # ... and remembers them
         assert len(lookups) == seen
+    finally:
+        storage.dispose()
+
+
+def _dbapi(connection_context) -> object:
+    with connection_context() as conn:
+        return conn.connection.dbapi_connection
+
+
+def test_a_shards_connection_stays_open_for_the_most_recent_shards_only(tmp_path, monkeypatch):
+    """The index shard and a run's shard reuse their SQLite connection from one use to the next;
+    once OPEN_SHARDS other shards were used since, a shard's connection was closed and a new one
+    is opened; a forked child (another pid) opens its own."""
+    monkeypatch.setattr(event_log, "OPEN_SHARDS", 3)
+    storage = event_log.BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    try:
+        index = _dbapi(storage.index_connection)
+        run = _dbapi(lambda: storage.run_connection("run-a"))
+        assert _dbapi(storage.index_connection) is index
+        assert _dbapi(lambda: storage.run_connection("run-a")) is run
+        for other in ("run-b", "run-c"):  # with index and run-a: four shards, three kept open
+            _dbapi(lambda other=other: storage.run_connection(other))
+        assert _dbapi(lambda: storage.run_connection("run-a")) is run
+        reopened = _dbapi(storage.index_connection)  # the least recently used: it was closed
+        assert reopened is not index
+        assert _dbapi(storage.index_connection) is reopened
+        assert _dbapi(lambda: storage.run_connection("run-b")) is not None  # closes run-c
+        assert _dbapi(lambda: storage.run_connection("run-a")) is run
+        monkeypatch.setattr(event_log.os, "getpid", lambda: -1)
+        assert _dbapi(storage.index_connection) is not reopened
+        with storage.index_connection() as conn:  # and it works
+            assert conn.execute(db.text("select count(*) from event_logs")).scalar() == 0
+    finally:
+        storage.dispose()
+
+
+def test_a_wipe_closes_the_open_connections_of_the_files_it_deletes(tmp_path):
+    """A row written after ``wipe`` lands in the new shard file, not in the deleted one an open
+    connection would still point to."""
+    storage = event_log.BatchedSqliteEventLogStorage(str(tmp_path / "runs"))
+    try:
+        before = _dbapi(lambda: storage.run_connection("run-a"))
+        storage.wipe()
+        with storage.run_connection("run-a") as conn:
+            assert conn.connection.dbapi_connection is not before
+            conn.execute(db.text("insert into event_logs (run_id, event) values ('run-a', '{}')"))
+        with sqlite3.connect(tmp_path / "runs" / "run-a.db") as file:
+            assert file.execute("select count(*) from event_logs").fetchone() == (1,)
     finally:
         storage.dispose()
