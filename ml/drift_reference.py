@@ -40,7 +40,8 @@ def champion_drift(warehouse: Warehouse, data_dir: str | Path, model_name: str, 
                    numeric: list[str], categorical: list[str]) -> Drift:
     """Drift of ``current`` against the rows of ``table`` with ``start <= window_column <= end``
     (the champion's training window), the window's profile read from the store when its key
-    matches."""
+    matches. ``version`` names the champion uniquely (the checks pass its registry version and
+    MLflow run id)."""
     profile = champion_reference(warehouse, data_dir, model_name, version, model, table,
                                  window_column, start, end, numeric, categorical)
     return drift_against(model, profile, current, numeric, categorical)

@@ -222,7 +222,9 @@ def _drift(duckdb: WarehouseResource, ml_registry: MlRegistry, name: str, model,
 
     warehouse = duckdb.warehouse()
     current = read_latest(warehouse, table, latest_column)
-    return champion_drift(warehouse, ml_registry.data_dir, name, str(row.name), model, table,
+    # the version and its MLflow run: a registry deleted and trained again reuses version numbers
+    version = f"{row.name}/{row['mlflow_run_id']}"
+    return champion_drift(warehouse, ml_registry.data_dir, name, version, model, table,
                           window_column, row["train_from"], row["train_to"], current, numeric,
                           categorical), current
 
