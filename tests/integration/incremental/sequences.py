@@ -21,6 +21,8 @@ Steps (``STEPS``, in order; an engine may run a subset, each step only relies on
   late_payment      the late day re-delivered with one more repayment, dated the day after the
                     earliest loan's disbursement (about 75 days back): the loan-month grid
                     recomputes from that month, not only the new day's
+  gap               after three months without exports, a day with one repayment (GAP_DAYS after
+                    the late day): the as-of date jumps over three month-ends at once
   reprocess         the range BASE_DAY-14 .. the last loaded day loaded again (make reprocess)
   failure           a new day while stg_app_events fails (a raw column it needs is renamed): it and
                     its descendants do not build; then the column is back, another day arrives,
@@ -44,10 +46,11 @@ from tools.harness.landing_edits import edit_day, read_day, shift_timestamp, wri
 BASE_DAY = dt.date(2025, 3, 15)
 REDELIVERED_TOUCH_DAY = dt.date(2025, 3, 10)
 LATE_DAY = BASE_DAY + dt.timedelta(days=5)
+GAP_DAYS = 100
 BROKEN_COLUMN = ("app_events", "event_type")
 
 STEPS = ("base", "in_order", "out_of_order", "redelivery", "late_and_corrected", "late_payment",
-         "reprocess", "failure")
+         "gap", "reprocess", "failure")
 
 # build(expect_failure=False) -> {unique_id: status}: one dbt invocation over the warehouse's raw
 # tables (on Spark, exported to the lake first); raises on a failed node unless expect_failure.
@@ -153,6 +156,21 @@ def late_payment(warehouse: Path, landing: Path, build: Build) -> dict[str, obje
     load(warehouse, landing, [LATE_DAY], ["repayments"])
     build()
     return {"late_payment": payment["payment_id"]}
+
+
+def gap(warehouse: Path, landing: Path, build: Build) -> dict[str, object]:
+    """The exports stop for three months, then one day arrives holding one repayment of a loan
+    paid on the late day, dated that export day: every month-end in between becomes complete at
+    once (a real gap: another team's system was down). Returns the export day."""
+    gap_day = LATE_DAY + dt.timedelta(days=GAP_DAYS)
+    template = max(read_day(landing, "repayments", LATE_DAY), key=lambda r: r["paid_at"])  # not PLATE
+    payment = {**template, "payment_id": "PGAP", "paid_at": shift_timestamp(template["paid_at"], GAP_DAYS),
+               "principal_paid": Decimal("10.00"), "interest_paid": Decimal("0.00"),
+               "fee_paid": Decimal("0.00"), "penalty_paid": Decimal("0.00")}
+    write_day(landing, "repayments", gap_day, [payment])
+    load(warehouse, landing, [gap_day], ["repayments"])
+    build()
+    return {"gap_day": gap_day}
 
 
 def reprocess(warehouse: Path, landing: Path, build: Build) -> None:

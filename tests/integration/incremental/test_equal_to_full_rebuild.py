@@ -141,6 +141,28 @@ def test_a_late_payment_recomputes_the_loan_months_from_its_month(sequence):
     assert _window(sequence, "late_payment", "int_risk_loan_month_end") == str(paid.replace(day=1))
 
 
+def test_churn_snapshots_recompute_the_label_days_before_a_change_and_what_the_as_of_date_adds(
+        sequence):
+    payment = sequence["results"]["late_payment"]["late_payment"]
+    gap_day = sequence["results"]["gap"]["gap_day"]
+    with duckdb.connect(str(sequence["data"].warehouse), read_only=True) as con:
+        (paid,) = con.execute("select paid_date from staging.stg_repayments where payment_id = ?",
+                              [payment]).fetchone()
+        (as_of,) = con.execute("select as_of_date from intermediate.int_risk_as_of_date").fetchone()
+        snapshots = [d for (d,) in con.execute(
+            "select distinct snapshot_date from intermediate.int_ml_churn_snapshots order by 1").fetchall()]
+    # a payment dated d can change the label of every snapshot in the 60 days before d
+    assert _window(sequence, "late_payment", "int_ml_churn_snapshots") == str(paid - dt.timedelta(days=60))
+    # three months without exports: the gap day's own window starts 60 days before it, but the
+    # month-ends between the last stored snapshot (February) and the new as-of date are new
+    # snapshots: the window starts the day after the last stored one
+    assert gap_day - dt.timedelta(days=60) > dt.date(2025, 4, 1)
+    assert _window(sequence, "gap", "int_ml_churn_snapshots") == "2025-03-01"
+    assert as_of == gap_day
+    # March's month-end is a snapshot now; April's and May's have nobody active (no app events)
+    assert snapshots[-1] == dt.date(2025, 3, 31)
+
+
 def test_a_failed_model_and_its_descendants_catch_up_the_next_run(sequence):
     broken = sequence["results"]["failure"]
     assert broken["model.lending.stg_app_events"] == "error"
