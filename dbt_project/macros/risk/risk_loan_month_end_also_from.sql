@@ -5,10 +5,14 @@
       stored as-of month and the new one change.
     - Loan-level attributes, compared with the stored rows (one set per loan): a loan that is new
       or gone, or whose product, channel, city tier, principal or disbursement month changed,
-      changes from its disbursement month (the older of the stored and the new one); a changed
-      paid-off or charge-off date or charge-off amount changes the months from the earlier of the
-      stored and the new date. These come from applications, users and touchpoints too, whose
-      loads may be dated long before (a corrected user) or not bound the loan at all. -#}
+      changes from its disbursement month (the older of the stored and the new one). So does a
+      changed paid-off or charge-off date: every row of the loan carries them (a month row's
+      charge-off date may lie after its month-end: int_risk_pd_by_bucket looks 12 months ahead
+      with it), so a loan paid off today changes its rows from disbursement on. A changed
+      charge-off amount alone changes the months from the earlier of the stored and the new
+      charge-off date (rows before it show 0). These come from applications, users and
+      touchpoints too, whose loads may be dated long before (a corrected user) or not bound the
+      loan at all. -#}
 {% macro risk_loan_month_end_also_from(window_from) %}
     {%- set stored = this %}
     select {{ risk_month_start(window_from) }}
@@ -27,16 +31,13 @@
                     or s.city_tier is distinct from c.city_tier
                     or s.principal is distinct from c.principal
                     or s.disbursed_month is distinct from c.disbursed_month
+                    or s.paid_off_date is distinct from c.paid_off_date
+                    or s.charge_off_date is distinct from c.charge_off_date
                     then least(coalesce(s.disbursed_month, c.disbursed_month),
                                coalesce(c.disbursed_month, s.disbursed_month))
                 -- least() skips nulls on both engines
-                else least(
-                    case when s.paid_off_date is distinct from c.paid_off_date
-                         then least(s.paid_off_date, c.paid_off_date) end,
-                    case when s.charge_off_date is distinct from c.charge_off_date
-                              or s.charge_off_amount is distinct from c.charge_off_amount
-                         then least(s.charge_off_date, c.charge_off_date) end
-                )
+                when s.charge_off_amount is distinct from c.charge_off_amount
+                    then least(s.charge_off_date, c.charge_off_date)
             end as changed_from
         from (
             select

@@ -21,8 +21,10 @@ Steps (``STEPS``, in order; an engine may run a subset, each step only relies on
   late_payment      the late day re-delivered with one more repayment, dated the day after the
                     earliest loan's disbursement (about 75 days back): the loan-month grid
                     recomputes from that month, not only the new day's
-  gap               after three months without exports, a day with one repayment (GAP_DAYS after
-                    the late day): the as-of date jumps over three month-ends at once
+  gap               after more than a year without exports, a day with one repayment (GAP_DAYS
+                    after the late day): the as-of date jumps over thirteen month-ends at once;
+                    then the next day: its month's window needs a grid reaching back 12 months,
+                    before which lies the first data (it enters as sums per user)
   reprocess         the range BASE_DAY-14 .. the last loaded day loaded again (make reprocess)
   failure           a new day while stg_app_events fails (a raw column it needs is renamed): it and
                     its descendants do not build; then the column is back, another day arrives,
@@ -46,7 +48,7 @@ from tools.harness.landing_edits import edit_day, read_day, shift_timestamp, wri
 BASE_DAY = dt.date(2025, 3, 15)
 REDELIVERED_TOUCH_DAY = dt.date(2025, 3, 10)
 LATE_DAY = BASE_DAY + dt.timedelta(days=5)
-GAP_DAYS = 100
+GAP_DAYS = 400
 BROKEN_COLUMN = ("app_events", "event_type")
 
 STEPS = ("base", "in_order", "out_of_order", "redelivery", "late_and_corrected", "late_payment",
@@ -159,17 +161,21 @@ def late_payment(warehouse: Path, landing: Path, build: Build) -> dict[str, obje
 
 
 def gap(warehouse: Path, landing: Path, build: Build) -> dict[str, object]:
-    """The exports stop for three months, then one day arrives holding one repayment of a loan
-    paid on the late day, dated that export day: every month-end in between becomes complete at
-    once (a real gap: another team's system was down). Returns the export day."""
+    """The exports stop for over a year, then one day arrives holding one repayment of a loan paid
+    on the late day, dated that export day: every month-end in between becomes complete at once
+    (a real gap: another team's system was down); then the next day, with another. One build
+    each. Returns the first export day."""
     gap_day = LATE_DAY + dt.timedelta(days=GAP_DAYS)
     template = max(read_day(landing, "repayments", LATE_DAY), key=lambda r: r["paid_at"])  # not PLATE
-    payment = {**template, "payment_id": "PGAP", "paid_at": shift_timestamp(template["paid_at"], GAP_DAYS),
-               "principal_paid": Decimal("10.00"), "interest_paid": Decimal("0.00"),
-               "fee_paid": Decimal("0.00"), "penalty_paid": Decimal("0.00")}
-    write_day(landing, "repayments", gap_day, [payment])
-    load(warehouse, landing, [gap_day], ["repayments"])
-    build()
+    for offset, payment_id in ((0, "PGAP"), (1, "PGAP1")):
+        payment = {**template, "payment_id": payment_id,
+                   "paid_at": shift_timestamp(template["paid_at"], GAP_DAYS + offset),
+                   "principal_paid": Decimal("10.00"), "interest_paid": Decimal("0.00"),
+                   "fee_paid": Decimal("0.00"), "penalty_paid": Decimal("0.00")}
+        export_day = gap_day + dt.timedelta(days=offset)
+        write_day(landing, "repayments", export_day, [payment])
+        load(warehouse, landing, [export_day], ["repayments"])
+        build()
     return {"gap_day": gap_day}
 
 

@@ -23,7 +23,8 @@ from tests.integration.incremental.runs import Runs, full_rebuild, simulated
 from tools.harness.build import Dataset, dbt_build
 
 SCHEMAS = ("staging", "intermediate", "marts")
-CHECKPOINTS = {"out_of_order": "ordered", "late_and_corrected": "redelivered", "failure": "failed"}
+CHECKPOINTS = {"out_of_order": "ordered", "late_and_corrected": "redelivered", "gap": "gapped",
+               "failure": "failed"}
 
 
 @pytest.fixture(scope="module")
@@ -153,14 +154,32 @@ def test_churn_snapshots_recompute_the_label_days_before_a_change_and_what_the_a
             "select distinct snapshot_date from intermediate.int_ml_churn_snapshots order by 1").fetchall()]
     # a payment dated d can change the label of every snapshot in the 60 days before d
     assert _window(sequence, "late_payment", "int_ml_churn_snapshots") == str(paid - dt.timedelta(days=60))
-    # three months without exports: the gap day's own window starts 60 days before it, but the
+    # a year without exports: the gap day's own window starts 60 days before it, but the
     # month-ends between the last stored snapshot (February) and the new as-of date are new
     # snapshots: the window starts the day after the last stored one
     assert gap_day - dt.timedelta(days=60) > dt.date(2025, 4, 1)
     assert _window(sequence, "gap", "int_ml_churn_snapshots") == "2025-03-01"
-    assert as_of == gap_day
-    # March's month-end is a snapshot now; April's and May's have nobody active (no app events)
+    assert as_of == gap_day + dt.timedelta(days=1)
+    # March's month-end is a snapshot now; the later ones have nobody active (no app events)
     assert snapshots[-1] == dt.date(2025, 3, 31)
+
+
+def test_lifecycle_months_recompute_from_the_month_of_a_change_and_the_stored_as_of_month(sequence):
+    payment = sequence["results"]["late_payment"]["late_payment"]
+    with duckdb.connect(str(sequence["data"].warehouse), read_only=True) as con:
+        (paid,) = con.execute("select paid_date from staging.stg_repayments where payment_id = ?",
+                              [payment]).fetchone()
+        months = con.execute("select min(month_start_date), max(month_start_date) "
+                             "from intermediate.int_lifecycle_user_months").fetchone()
+    assert _window(sequence, "late_payment", "int_lifecycle_user_months") == str(paid.replace(day=1))
+    # after the gap: March (the stored as-of month, now complete) and every month to the new one;
+    # the day after: its own month only, from a grid starting 12 months before it (the months
+    # before enter as sums: compared with a full rebuild at this step's checkpoint)
+    gap_month = sequence["results"]["gap"]["gap_day"].replace(day=1)
+    assert _window(sequence, "gap", "int_lifecycle_user_months") == "2025-03-01"
+    assert _window(sequence, "gap", "int_lifecycle_user_months", 1) == str(gap_month)
+    assert months[0] < dt.date(2025, 1, 2) < dt.date(2025, 3, 31) < gap_month.replace(year=gap_month.year - 1)
+    assert months[1] == gap_month
 
 
 def test_a_failed_model_and_its_descendants_catch_up_the_next_run(sequence):

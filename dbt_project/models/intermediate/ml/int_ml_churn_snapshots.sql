@@ -2,7 +2,7 @@
 -- one row per user x complete month-end snapshot for users active in the 30 days up to it, with
 -- the features dated on or before the snapshot day and the count of app events in the label's
 -- days after it. The as-of date (churned is null until the label's days have passed) and the
--- user's own attributes are added by the view feat_user_churn, so no row here changes when the
+-- user's own attributes are added by feat_user_churn, so no row here changes when the
 -- as-of date moves.
 -- Incremental by snapshot_date (docs/incremental.md): a row is made of records dated up to
 -- snapshot + churn_label_days, so a change dated d changes snapshots from d - churn_label_days
@@ -51,7 +51,7 @@ population as (
     select * from recent where events_30d > 0
 ),
 
--- ... and activity in the label's days after (whether they have passed is the view's business)
+-- ... and activity in the label's days after (whether they have passed is feat_user_churn's business)
 future as (
     select p.snapshot_date, p.user_id, count(*) as events_next
     from population as p
@@ -64,7 +64,7 @@ future as (
 
 -- lifecycle tier at the snapshot month-end (lifecycle and risk month-ends share month_end_date)
 lifecycle as (
-    select user_id, month_end_date, tier from {{ ref('mart_user_lifecycle_monthly') }}
+    select user_id, month_end_date, tier from {{ ref('int_lifecycle_user_months') }}
     {%- if window_from is not none %}
     where month_end_date >= {{ window_from }}
     {%- endif %}
@@ -116,7 +116,7 @@ loan_users as (
 
 loan_month_ends as (
     select loan_id, month_end_date, is_active, outstanding_principal, dpd
-    from {{ ref('fct_loan_month_end') }}
+    from {{ ref('int_risk_loan_month_end') }}
     {%- if window_from is not none %}
     where month_end_date >= {{ window_from }}
     {%- endif %}

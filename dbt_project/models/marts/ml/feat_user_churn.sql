@@ -5,11 +5,12 @@
 -- (60) days after the snapshot; null while those days have not all passed by the as-of date. The
 -- lifecycle tier is the user's tier at the snapshot month-end (mart_user_lifecycle_monthly: built
 -- from data up to that month-end only, so it is point in time too).
--- A view: the rows are built (incrementally) in int_ml_churn_snapshots; what depends on the
--- as-of date (the label's observability) or on the user record as a whole (tenure, age band,
--- gender, acquisition channel) is added here, so that a moving as-of date or a corrected user
--- rewrites no stored row. Definitions: docs/ml.md and feat_user_churn.yml.
-{{ config(materialized='view') }}
+-- The rows are built (incrementally) in int_ml_churn_snapshots; what depends on the as-of date
+-- (the label's observability) or on the user record as a whole (tenure, age band, gender,
+-- acquisition channel) is added here, so that a moving as-of date or a corrected user rewrites no
+-- stored row there. A table, not a view: its labels and its rows always come from one build (a
+-- view would pair a failed or unselected int_ml_churn_snapshots' old rows with a new as-of date).
+-- Definitions: docs/ml.md and feat_user_churn.yml.
 
 select
     s.user_id,
