@@ -6,17 +6,22 @@
 -- recomputed here).
 --
 -- Incremental by month_start_date (docs/incremental.md): a month-end row is made of records dated
--- up to that month-end (activity, value flows, loan positions, the user's registration and
--- acquisition touches), so a change dated D changes the months from D's month on;
--- lifecycle_monthly_also_from adds the stored and the new as-of month (its month_end_date is the
--- as-of date) and the repayments of loans that changed. A window month needs the 12 months before
--- it (the trailing 12-month value, the previous month's stage): the grid starts 12 months before
--- the window, and what lies before the grid enters as two sums per user (value to date, last
--- activity), so a day costs 13 months of grid whatever the history's length.
+-- up to that month-end (activity, value flows, loan positions), so a change dated D changes the
+-- months from D's month on: the loads of those sources date the window. The user record and the
+-- acquisition touches (registration day, acquisition channel) are compared per user with the
+-- stored rows instead (a re-exported user is dated by its registration, often months back, and
+-- rarely changes either); lifecycle_monthly_also_from also adds the stored and the new as-of
+-- month (its month_end_date is the as-of date) and the repayments of loans that changed. A window
+-- month needs the month before it (previous stage, whose own stage needs the one before): the grid
+-- starts two months before the window; value to date and the last activity day before the grid
+-- enter as one sum per user, the value 12 months back as one sum per user and window month, so a
+-- day costs three months of grid whatever the history's length.
 -- depends_on: {{ ref('int_risk_as_of_date') }} {{ ref('stg_repayments') }} {{ ref('stg_loans') }}
-{{ config(**incremental_by_window('month_start_date', also_from='lifecycle_monthly_also_from')) }}
+{{ config(**incremental_by_window('month_start_date', also_from='lifecycle_monthly_also_from',
+                                  sources=['app_events', 'applications', 'installments', 'loans',
+                                           'repayments'])) }}
 {%- set window_from = incremental_window() %}
-{%- set grid_from = none if window_from is none else risk_add_months(window_from, -12) %}
+{%- set grid_from = none if window_from is none else risk_add_months(window_from, -2) %}
 {%- set quiet_days = var('lifecycle_quiet_days', 14) %}
 {%- set high_value_share = var('lifecycle_high_value_share', 0.1) %}
 
@@ -130,6 +135,23 @@ activity_before_grid as (
     where activity_date < {{ grid_from }}
     group by user_id
 ),
+
+-- value to date 12 months before each window month (the trailing value's subtrahend; the full
+-- build takes it from the row 12 months back: the grid has a row for every month from the
+-- registration month on)
+value_twelve_months_back as (
+    select m.month_start_date, v.user_id, sum(v.net_value) as value_to_date
+    from (
+        select month_start_date from month_ends
+        where month_start_date >= {{ window_from }}
+    ) as m
+    inner join {{ ref('int_lifecycle_value_events') }} as v
+        on v.event_date < {{ risk_add_months('m.month_start_date', -11) }}
+    inner join users as u
+        on u.user_id = v.user_id
+    where v.event_date >= {{ risk_month_start('u.registered_date') }}
+    group by m.month_start_date, v.user_id
+),
 {%- endif %}
 
 enriched as (
@@ -183,10 +205,18 @@ enriched as (
 with_trailing as (
     select
         e.*,
+        {%- if grid_from is none %}
         e.value_to_date - coalesce(
             lag(e.value_to_date, 12) over (partition by e.user_id order by e.month_end_date), 0
         ) as value_trailing_12m
     from enriched as e
+        {%- else %}
+        e.value_to_date - coalesce(tb.value_to_date, 0) as value_trailing_12m
+    from enriched as e
+    left join value_twelve_months_back as tb
+        on tb.user_id = e.user_id
+       and tb.month_start_date = e.month_start_date
+        {%- endif %}
 ),
 
 ranked as (
@@ -227,6 +257,7 @@ select
     cast(month_end_date as date) as month_end_date,
     cast(month_start_date as date) as month_start_date,
     is_complete_month,
+    cast(registered_date as date) as registered_date,
     cast(registration_month as date) as registration_month,
     cast({{ dbt.datediff('registration_month', 'month_start_date', 'month') }} as integer)
         as months_since_registration,
