@@ -6,9 +6,13 @@
 -- as-of date moves.
 -- Incremental by snapshot_date (docs/incremental.md): a row is made of records dated up to
 -- snapshot + churn_label_days, so a change dated d changes snapshots from d - churn_label_days
--- on; ml_churn_snapshots_also_from widens the window by those days and to the snapshots that
--- appear or vanish when the as-of date moves (a complete month-end is a snapshot).
-{{ config(**incremental_by_window('snapshot_date', also_from='ml_churn_snapshots_also_from')) }}
+-- on; ml_churn_snapshots_also_from widens the window by those days, to the snapshots that
+-- appear or vanish when the as-of date moves (a complete month-end is a snapshot) and to the
+-- first stored snapshot whose lifecycle tier changed (the user record reaches the rows through
+-- the tier only, and is not a window source: a re-exported user is dated months back).
+{{ config(**incremental_by_window('snapshot_date', also_from='ml_churn_snapshots_also_from',
+                                  sources=['app_events', 'applications', 'installments', 'loans',
+                                           'repayments'])) }}
 -- depends_on: {{ ref('int_risk_as_of_date') }}
 {%- set window_from = incremental_window() %}
 {%- set label_days = var('churn_label_days') %}
