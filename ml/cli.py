@@ -54,11 +54,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "score":
         fn = pipeline.score_credit if args.model == "credit" else pipeline.score_churn
-        frame = fn(warehouse, data, threads=threads)
-        if frame is None:
+        done = fn(warehouse, data, threads=threads)
+        if done is None:
             print(f"No champion for {args.model}: nothing scored.", file=sys.stderr)
             return 2
-        print(f"{len(frame):,} rows scored")
+        print(f"{done.scored:,} rows scored (inputs changed), {done.removed:,} removed; "
+              f"{done.rows:,} rows under version {done.model_version}")
         return 0
     registry = Registry(data)
     if args.command == "list":

@@ -10,7 +10,6 @@ thin-data minimums are checked on the features before anything heavy loads.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +18,14 @@ import pandas as pd
 from lending.settings import DEFAULT_ML_THREADS
 from lending.warehouse import Warehouse
 from ml import config
-from ml.data import churn_split, credit_split, read_latest, read_table
+from ml.data import churn_split, credit_split, read_table
 from ml.digest import TAG as DIGEST_TAG
 from ml.digest import TrainingUnchanged, training_digest
 from ml.gate import Decision, decide
 from ml.registry import Registry, has_registry, mirror_to_warehouse
 
 if TYPE_CHECKING:
+    from ml.score_refresh import Refresh
     from ml.training import TrainedModel
 
 CREDIT_FEATURES_TABLE = config.CREDIT_FEATURES_TABLE
@@ -147,10 +147,10 @@ def train_churn_model(warehouse: Warehouse, data_dir: str | Path, seed: int = co
     return [result]
 
 
-def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, threads: int
-           ) -> pd.DataFrame | None:
-    """Score ``table`` with ``model_name``'s champion and rewrite its score table (None: no
-    champion, also when nothing was ever registered)."""
+def _score(warehouse: Warehouse, data_dir, model_name: str, threads: int) -> Refresh | None:
+    """Bring ``model_name``'s score table up to date with its champion: the rows whose model
+    inputs changed are scored (ml/score_refresh.py; the champion is loaded only then). None: no
+    champion, also when nothing was ever registered."""
     if not has_registry(data_dir):
         return None
     registry = Registry(data_dir)
@@ -158,27 +158,28 @@ def _score(warehouse: Warehouse, data_dir, model_name: str, table: str, threads:
     if version is None:
         return None
     from ml import gbm, scoring
+    from ml.score_refresh import refresh
 
-    # what each model scores, read by the engine: every application; the latest snapshot's users
-    read, scorer, ddl = {
-        config.CREDIT_MODEL: (read_table, scoring.credit_scores, scoring.CREDIT_DDL),
-        config.CHURN_MODEL: (partial(read_latest, column=config.CHURN_SNAPSHOT),
-                             scoring.churn_scores, scoring.CHURN_DDL),
+    population, scorer = {
+        config.CREDIT_MODEL: (scoring.CREDIT_POPULATION, scoring.credit_scores),
+        config.CHURN_MODEL: (scoring.CHURN_POPULATION, scoring.churn_scores),
     }[model_name]
-    features = read(warehouse, table)
-    with gbm.threads(threads):
-        frame = scorer(registry.load(model_name), features, version)
-    scoring.write(frame, ddl, warehouse)
-    return frame
+
+    def score(features: pd.DataFrame) -> pd.DataFrame:
+        with gbm.threads(threads):
+            return scorer(registry.load(model_name, version), features, version)
+
+    return refresh(warehouse, population, version, score)
 
 
 def score_credit(warehouse: Warehouse, data_dir: str | Path,
-                 threads: int = DEFAULT_ML_THREADS) -> pd.DataFrame | None:
-    """Score every application with the credit champion into ml.credit_scores (None: no champion)."""
-    return _score(warehouse, data_dir, config.CREDIT_MODEL, CREDIT_FEATURES_TABLE, threads)
+                 threads: int = DEFAULT_ML_THREADS) -> Refresh | None:
+    """Every application scored by the credit champion in ml.credit_scores (None: no champion)."""
+    return _score(warehouse, data_dir, config.CREDIT_MODEL, threads)
 
 
 def score_churn(warehouse: Warehouse, data_dir: str | Path,
-                threads: int = DEFAULT_ML_THREADS) -> pd.DataFrame | None:
-    """Score the users active at the latest snapshot into ml.churn_scores (None: no champion)."""
-    return _score(warehouse, data_dir, config.CHURN_MODEL, CHURN_FEATURES_TABLE, threads)
+                threads: int = DEFAULT_ML_THREADS) -> Refresh | None:
+    """The users active at the latest snapshot scored by the churn champion in ml.churn_scores
+    (None: no champion)."""
+    return _score(warehouse, data_dir, config.CHURN_MODEL, threads)

@@ -105,12 +105,14 @@ def _train(context: dg.AssetExecutionContext, key: dg.AssetKey, fn, duckdb: Ware
 
 def _score(context: dg.AssetExecutionContext, key: dg.AssetKey, fn, duckdb: WarehouseResource,
            registry: MlRegistry, label: str) -> dg.MaterializeResult:
-    frame = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads)
-    if frame is None:
+    done = fn(duckdb.warehouse(), registry.data_dir, threads=registry.threads)
+    if done is None:
         context.log.warning(f"no {label} champion yet: nothing scored")
         return dg.MaterializeResult(asset_key=key, metadata={"scored": False})
+    # scored_rows: the rows whose model inputs changed (ml/score_refresh.py); the rest kept theirs
     return dg.MaterializeResult(asset_key=key, metadata={
-        "dagster/row_count": len(frame), "model_version": str(frame["model_version"].iloc[0])})
+        "dagster/row_count": done.rows, "model_version": done.model_version,
+        "scored_rows": done.scored, "removed_rows": done.removed})
 
 
 def _model_and_scores(context: dg.AssetExecutionContext, model_key: dg.AssetKey, train,

@@ -68,7 +68,10 @@ def test_gate_flow_promote_reject_rollback(env):
         "mlflow-skinny", "lending-platform", "scikit-learn", "skops"))}
 
     # scores come from the champion alias
-    scores = pipeline.score_credit(warehouse, root)
+    done = pipeline.score_credit(warehouse, root)
+    assert (done.rows, done.scored, done.model_version) == (len(good), len(good), "3")
+    with warehouse.connect(read_only=True) as con:
+        scores = con.execute("select model_version, grade from ml.credit_scores").df()
     assert len(scores) == len(good) and set(scores["model_version"]) == {"3"}
     assert set(scores["grade"]) <= set("ABCDE")
 
