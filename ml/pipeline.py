@@ -157,15 +157,17 @@ def _score(warehouse: Warehouse, data_dir, model_name: str, threads: int) -> Ref
     version = registry.champion_version(model_name)
     if version is None:
         return None
-    from ml import gbm, scoring
     from ml.score_refresh import refresh
+    from ml.score_tables import CHURN_POPULATION, CREDIT_POPULATION
 
-    population, scorer = {
-        config.CREDIT_MODEL: (scoring.CREDIT_POPULATION, scoring.credit_scores),
-        config.CHURN_MODEL: (scoring.CHURN_POPULATION, scoring.churn_scores),
-    }[model_name]
+    population = {config.CREDIT_MODEL: CREDIT_POPULATION,
+                  config.CHURN_MODEL: CHURN_POPULATION}[model_name]
 
     def score(features: pd.DataFrame) -> pd.DataFrame:
+        from ml import gbm, scoring  # scikit-learn: only once some row needs a score
+
+        scorer = {config.CREDIT_MODEL: scoring.credit_scores,
+                  config.CHURN_MODEL: scoring.churn_scores}[model_name]
         with gbm.threads(threads):
             return scorer(registry.load(model_name, version), features, version)
 

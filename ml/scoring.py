@@ -12,8 +12,7 @@ import pandas as pd
 
 from lending.warehouse import Warehouse
 from ml import config
-from ml.data import FEATURE_SCHEMA
-from ml.score_refresh import Population
+from ml.score_tables import CHURN_SELECT, CREDIT_SELECT
 from ml.scorecard import WoeScorecard, grade, score_from_pd
 from ml.training import predict_pd
 
@@ -54,33 +53,8 @@ def churn_scores(model, features: pd.DataFrame, model_version: str) -> pd.DataFr
     })
 
 
-CREDIT_SELECT = """
-select application_id::varchar as application_id, model_name::varchar as model_name,
-       model_version::varchar as model_version, pd::double as pd, score::integer as score,
-       grade::varchar as grade, reason_1::varchar as reason_1, reason_2::varchar as reason_2,
-       reason_3::varchar as reason_3
-from frame"""
-
-CHURN_SELECT = """
-select user_id::varchar as user_id, snapshot_date::date as snapshot_date,
-       model_name::varchar as model_name, model_version::varchar as model_version,
-       churn_probability::double as churn_probability, churn_band::varchar as churn_band
-from frame"""
-
 CREDIT_DDL = f"create or replace table ml.credit_scores as {CREDIT_SELECT}"
 CHURN_DDL = f"create or replace table ml.churn_scores as {CHURN_SELECT}"
-
-# What each model scores (ml/score_refresh.py): every application; the users of the latest
-# snapshot (a row without a snapshot date is never the latest).
-CREDIT_POPULATION = Population(
-    features=config.CREDIT_FEATURES_TABLE, scores="credit_scores", keys=("application_id",),
-    inputs=tuple(config.CREDIT_FEATURES), select=CREDIT_SELECT)
-CHURN_POPULATION = Population(
-    features=config.CHURN_FEATURES_TABLE, scores="churn_scores",
-    keys=("user_id", config.CHURN_SNAPSHOT), inputs=tuple(config.CHURN_FEATURES),
-    select=CHURN_SELECT,
-    where=f'"{config.CHURN_SNAPSHOT}" = (select max("{config.CHURN_SNAPSHOT}") '
-          f'from {FEATURE_SCHEMA}."{config.CHURN_FEATURES_TABLE}")')
 
 
 def write(frame: pd.DataFrame, ddl: str, warehouse: Warehouse) -> int:

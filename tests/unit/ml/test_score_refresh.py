@@ -8,6 +8,7 @@ import pytest
 from lending.settings import Settings
 from ml import config, scoring
 from ml.score_refresh import refresh
+from ml.score_tables import CHURN_POPULATION, CREDIT_POPULATION
 from ml.training import train_churn, train_credit
 from tools.harness.synthetic import churn_features, credit_features
 
@@ -62,7 +63,7 @@ def rescored(warehouse, table: str, keys: list[str], scorer, model, frame, versi
 @pytest.mark.parametrize("kind", ["scorecard", "gbm"])
 def test_credit_scores_only_the_changed_rows_and_equal_a_full_rescore(models, warehouse, kind):
     model, keys = models[kind], ["application_id"]
-    population, scorer = scoring.CREDIT_POPULATION, scoring.credit_scores
+    population, scorer = CREDIT_POPULATION, scoring.credit_scores
     day0 = credit_features(300, seed=5)
     write_features(warehouse, population.features, day0)
 
@@ -99,7 +100,7 @@ def test_credit_scores_only_the_changed_rows_and_equal_a_full_rescore(models, wa
 def test_scores_without_their_digests_are_scored_again(models, warehouse):
     """A score table written by other code (scoring.write) has no digests: every row counts as
     changed, and the digests are written with the scores."""
-    model, population, scorer = models["scorecard"], scoring.CREDIT_POPULATION, scoring.credit_scores
+    model, population, scorer = models["scorecard"], CREDIT_POPULATION, scoring.credit_scores
     frame = credit_features(120, seed=6)
     write_features(warehouse, population.features, frame)
     scoring.write(scorer(model, frame, "1"), scoring.CREDIT_DDL, warehouse)
@@ -111,7 +112,7 @@ def test_scores_without_their_digests_are_scored_again(models, warehouse):
 
 def test_churn_scores_the_latest_snapshot_and_drops_the_previous_one(models, warehouse):
     model, keys = models["churn"], ["user_id", "snapshot_date"]
-    population, scorer = scoring.CHURN_POPULATION, scoring.churn_scores
+    population, scorer = CHURN_POPULATION, scoring.churn_scores
     frame = churn_features(400, months=3, seed=4)
     undated = frame.head(1).assign(snapshot_date=pd.NaT, user_id="u-undated")
     latest = frame["snapshot_date"].max()
