@@ -147,6 +147,33 @@ def test_every_application_and_active_user_is_scored(platform):
     assert perf["applications"].sum() == len(credit)
 
 
+def test_scoring_again_scores_nothing_and_keeps_what_a_full_rescoring_gives(platform):
+    """The scoring step scores only rows whose model inputs changed (ml/score_refresh.py): on the
+    simulated warehouse (decimals, dates, nulls) a second run finds none, loads no model, and the
+    scores it keeps are those of scoring every row with the champion now."""
+    from ml import pipeline, scoring
+    from ml.registry import Registry
+
+    data = platform[0]
+    warehouse, data_dir = data.settings.warehouse(), data.settings.data_dir
+    again = [pipeline.score_credit(warehouse, data_dir), pipeline.score_churn(warehouse, data_dir)]
+    assert [(r.scored, r.removed) for r in again] == [(0, 0), (0, 0)]
+    registry = Registry(data_dir)
+    features = _features(data)
+    for model_name, table, key, scorer, frame in (
+            (config.CREDIT_MODEL, "credit_scores", CREDIT_KEY, scoring.credit_scores,
+             features["credit"]),
+            (config.CHURN_MODEL, "churn_scores", CHURN_KEY, scoring.churn_scores,
+             features["churn"])):
+        version = registry.champion_version(model_name)
+        full = scorer(registry.load(model_name, version), frame, version)
+        kept = _read(data, f"ml.{table}")
+        assert len(kept) == len(full) > 100
+        pd.testing.assert_frame_equal(
+            kept.sort_values(key).reset_index(drop=True)[list(full.columns)],
+            full.sort_values(key).reset_index(drop=True), check_dtype=False)
+
+
 def test_score_readers_use_the_model_pd_and_grades(platform):
     data, _, _, readers = platform
     assert any("mart_portfolio_monthly_by_grade" in uid for uid in readers)
