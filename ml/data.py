@@ -58,6 +58,30 @@ def read_with_scores(warehouse: Warehouse, table: str, columns: list[str], key: 
                            f'join ml."{scores_table}" as s using ("{key}")').df()
 
 
+def stored_scores(warehouse: Warehouse, frame: pd.DataFrame, keys: list[str], table: str,
+                  column: str, version: str, schema: str = "ml") -> np.ndarray | None:
+    """``column`` of ``<schema>.<table>`` for each row of ``frame`` (matched on ``keys``, in
+    ``frame``'s order) as scored by ``version``; None when any row has no such score (not scored
+    yet, scored by another version, or no table). Why: the checks measure the champion's scores
+    of rows the scoring step has just scored (ml/score_refresh.py); reading them is a join, not
+    a model load and a prediction per row (at L 0.5M users of the latest snapshot)."""
+    if frame.empty:
+        return np.empty(0)
+    lookup = frame[keys].reset_index(drop=True).assign(_row=np.arange(len(frame)))
+    match = " and ".join(f'k."{c}" is not distinct from s."{c}"' for c in keys)
+    with warehouse.connect(read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_tables() where schema_name = ? "
+                           "and table_name = ?", [schema, table]).fetchall()[0][0]:
+            return None
+        con.register("_keys", lookup)
+        found = con.execute(
+            f'select k._row, s."{column}" as p from _keys as k left join "{schema}"."{table}" as s '
+            f"on {match} and s.model_version = ? order by k._row", [str(version)]).df()
+    if len(found) != len(frame) or found["p"].isna().any():
+        return None
+    return found["p"].to_numpy(float)
+
+
 def read_sample_between(warehouse: Warehouse, table: str, columns: list[str], column: str,
                         start, end, n: int, seed: int,
                         schema: str = FEATURE_SCHEMA) -> pd.DataFrame:

@@ -20,8 +20,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lending.warehouse import Warehouse
@@ -29,6 +32,7 @@ from ml import config
 from ml.data import read_sample_between, window_digest
 from ml.digest import add_code
 from ml.monitoring import Drift, drift_against, reference_profile
+from ml.training import predict_pd
 
 
 def reference_dir(data_dir: str | Path) -> Path:
@@ -36,20 +40,24 @@ def reference_dir(data_dir: str | Path) -> Path:
 
 
 def champion_drift(warehouse: Warehouse, data_dir: str | Path, model_name: str, version: str,
-                   model, table: str, window_column: str, start, end, current: pd.DataFrame,
-                   numeric: list[str], categorical: list[str]) -> Drift:
+                   load_model: Callable[[], Any], table: str, window_column: str, start, end,
+                   current: pd.DataFrame, numeric: list[str], categorical: list[str],
+                   current_p: np.ndarray | None = None) -> Drift:
     """Drift of ``current`` against the rows of ``table`` with ``start <= window_column <= end``
     (the champion's training window), the window's profile read from the store when its key
     matches. ``version`` names the champion uniquely (the checks pass its registry version and
-    MLflow run id)."""
-    profile = champion_reference(warehouse, data_dir, model_name, version, model, table,
+    MLflow run id). ``current_p``: the champion's scores of ``current`` when already known (the
+    stored scores); the champion is loaded (``load_model``) only for what is not."""
+    profile = champion_reference(warehouse, data_dir, model_name, version, load_model, table,
                                  window_column, start, end, numeric, categorical)
-    return drift_against(model, profile, current, numeric, categorical)
+    if current_p is None:
+        current_p = predict_pd(load_model(), current, numeric, categorical)
+    return drift_against(profile, current, current_p, numeric, categorical)
 
 
 def champion_reference(warehouse: Warehouse, data_dir: str | Path, model_name: str, version: str,
-                       model, table: str, window_column: str, start, end, numeric: list[str],
-                       categorical: list[str]) -> dict:
+                       load_model: Callable[[], Any], table: str, window_column: str, start, end,
+                       numeric: list[str], categorical: list[str]) -> dict:
     """The window's ``reference_profile``: the stored one when its key is this key, else
     computed from a row-determined sample of the window (``read_sample_between``) and stored."""
     columns = [*numeric, *categorical]  # all the profile reads (the score is computed from them)
@@ -64,7 +72,7 @@ def champion_reference(warehouse: Warehouse, data_dir: str | Path, model_name: s
         return stored["profile"]
     reference = read_sample_between(warehouse, table, columns, window_column, start, end,
                                     config.MAX_REFERENCE_ROWS, config.SEED)
-    profile = reference_profile(model, reference, numeric, categorical)
+    profile = reference_profile(load_model(), reference, numeric, categorical)
     _write(path, {"key": key.hexdigest(), "profile": profile})
     return profile
 

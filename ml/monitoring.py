@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,36 +58,38 @@ def reference_profile(model, reference: pd.DataFrame, numeric: list[str],
             "categorical": {c: metrics.category_shares(reference[c]) for c in categorical}}
 
 
-def drift_against(model, profile: dict, current: pd.DataFrame, numeric: list[str],
-                  categorical: list[str]) -> Drift:
-    """PSI of ``current``'s score and features against a ``reference_profile``."""
-    cur_p = predict_pd(model, current, numeric, categorical)
+def drift_against(profile: dict, current: pd.DataFrame, current_p: np.ndarray,
+                  numeric: list[str], categorical: list[str]) -> Drift:
+    """PSI of ``current``'s score (``current_p``, the champion's on its rows) and features against
+    a ``reference_profile``."""
     feats = {c: metrics.psi_against(profile["numeric"][c], _numbers(current[c])) for c in numeric}
     feats |= {c: metrics.psi_categorical_against(profile["categorical"][c], current[c])
               for c in categorical}
-    return Drift(metrics.psi_against(profile["score"], cur_p), feats, profile["n"], len(current))
+    return Drift(metrics.psi_against(profile["score"], np.asarray(current_p, dtype=float)), feats,
+                 profile["n"], len(current))
 
 
 def drift(model, reference: pd.DataFrame, current: pd.DataFrame, numeric: list[str],
           categorical: list[str]) -> Drift:
-    return drift_against(model, reference_profile(model, reference, numeric, categorical), current,
-                         numeric, categorical)
+    return drift_against(reference_profile(model, reference, numeric, categorical), current,
+                         predict_pd(model, current, numeric, categorical), numeric, categorical)
 
 
 def _numbers(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(float)
 
 
-def credit_decay(model, features: pd.DataFrame, oot_to, auc_at_training: float) -> dict:
-    """Champion AUC on loans disbursed after its OOT window whose label is now observable."""
+def credit_decay(features: pd.DataFrame, oot_to, auc_at_training: float,
+                 score: Callable[[pd.DataFrame], np.ndarray]) -> dict:
+    """Champion AUC on loans disbursed after its OOT window whose label is now observable
+    (``score``: the champion's PD of such rows)."""
     later = features[features[config.CREDIT_LABEL].notna()
                      & (pd.to_datetime(features[config.CREDIT_TIME]) > pd.Timestamp(oot_to))]
     y = later[config.CREDIT_LABEL].astype(bool).astype(int).to_numpy()
     if len(later) < config.CREDIT_MIN_OOT or y.sum() == 0 or y.sum() == len(y):
         return {"n": len(later), "auc_now": float("nan"), "auc_at_training": auc_at_training,
                 "decayed": False}
-    p = predict_pd(model, later, config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
-    auc_now = metrics.auc(y, p)
+    auc_now = metrics.auc(y, score(later))
     return {"n": len(later), "auc_now": auc_now, "auc_at_training": auc_at_training,
             "decayed": bool(auc_now < auc_at_training - config.AUC_DECAY_WARN)}
 

@@ -34,13 +34,15 @@ STATE_SCHEMA = "ops"
 class Population:
     """What one model scores: the rows of ``features`` (``where``: a SQL filter of them), keyed by
     ``keys``; ``inputs`` are the columns a score depends on; ``select`` types the scorer's frame
-    (named ``frame``) as the columns of ``ml.<scores>``."""
+    (named ``frame``) as the columns of ``ml.<scores>``, whose column ``probability`` is the
+    model's probability of the event."""
 
     features: str
     scores: str
     keys: tuple[str, ...]
     inputs: tuple[str, ...]
     select: str
+    probability: str
     where: str = ""
 
     @property
@@ -94,11 +96,11 @@ def refresh(warehouse: Warehouse, population: Population, version: str,
             (removed,) = con.execute(
                 f"select count(*) from {p.scores_relation} as s "
                 f"where not exists (select 1 from _inputs as i where {_match('s', 'i', p.keys)})"
-            ).fetchone()
+            ).fetchall()[0]
         else:
             con.execute("create or replace temp table _stale as select * from _inputs")
             removed = 0
-        (stale,), (population_rows,) = (con.execute(f"select count(*) from {t}").fetchone()
+        (stale,), (population_rows,) = (con.execute(f"select count(*) from {t}").fetchall()[0]
                                         for t in ("_stale", "_inputs"))
         if stale == 0 and removed == 0:
             return Refresh(population_rows, 0, 0, str(version))
@@ -122,7 +124,7 @@ def refresh(warehouse: Warehouse, population: Population, version: str,
                 con.execute(f"insert into {p.scores_relation} by name {p.select}")
             con.execute(f"insert into {p.digests} select * from _stale")
         con.execute("commit")
-        (rows,) = con.execute(f"select count(*) from {p.scores_relation}").fetchone()
+        (rows,) = con.execute(f"select count(*) from {p.scores_relation}").fetchall()[0]
     return Refresh(rows, 0 if scored is None else len(scored), removed, str(version))
 
 
@@ -133,4 +135,4 @@ def _match(left: str, right: str, keys: tuple[str, ...]) -> str:
 
 def _exists(con, schema: str, table: str) -> bool:
     return con.execute("select count(*) from duckdb_tables() where schema_name = ? and "
-                       "table_name = ?", [schema, table]).fetchone()[0] > 0
+                       "table_name = ?", [schema, table]).fetchall()[0][0] > 0

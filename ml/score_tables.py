@@ -28,10 +28,10 @@ from frame"""
 # snapshot (a row without a snapshot date is never the latest).
 CREDIT_POPULATION = Population(
     features=config.CREDIT_FEATURES_TABLE, scores="credit_scores", keys=("application_id",),
-    inputs=tuple(config.CREDIT_FEATURES), select=CREDIT_SELECT)
+    inputs=tuple(config.CREDIT_FEATURES), select=CREDIT_SELECT, probability="pd")
 CHURN_POPULATION = Population(
     features=config.CHURN_FEATURES_TABLE, scores="churn_scores",
     keys=("user_id", config.CHURN_SNAPSHOT), inputs=tuple(config.CHURN_FEATURES),
-    select=CHURN_SELECT,
+    select=CHURN_SELECT, probability="churn_probability",
     where=f'"{config.CHURN_SNAPSHOT}" = (select max("{config.CHURN_SNAPSHOT}") '
           f'from {FEATURE_SCHEMA}."{config.CHURN_FEATURES_TABLE}")')

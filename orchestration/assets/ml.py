@@ -16,6 +16,7 @@ runs do not pay for it.
 """
 
 import base64
+import functools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -189,8 +190,9 @@ def _has_champion(ml_registry: MlRegistry, name: str) -> bool:
 
 
 def _champion(ml_registry: MlRegistry, name: str):
-    """(champion model, its registry row), or (None, None) without one. The row's name is the
-    version."""
+    """(a loader of the champion model, its registry row), or (None, None) without one. The
+    row's name is the version. The model is loaded on the first call only, and only a check that
+    must score rows itself calls it (the scored rows' scores are read from ``ml``)."""
     if not has_registry(ml_registry.data_dir):
         return None, None
     registry = ml_registry.open()
@@ -198,7 +200,24 @@ def _champion(ml_registry: MlRegistry, name: str):
     if version is None:
         return None, None
     row = registry.versions(name).set_index("version").loc[int(version)]
-    return registry.load(name), row
+    return functools.cache(lambda: registry.load(name, version)), row
+
+
+def _scores(warehouse, population, load, version, numeric: list[str], categorical: list[str]):
+    """The champion's probabilities of a feature frame's rows: the stored scores when every row
+    has one from this version (ml/score_refresh.py), else predicted by the loaded champion."""
+    from ml.data import stored_scores
+
+    def score(frame: pd.DataFrame):
+        stored = stored_scores(warehouse, frame, list(population.keys), population.scores,
+                               population.probability, str(version))
+        if stored is not None:
+            return stored
+        from ml.training import predict_pd
+
+        return predict_pd(load(), frame, numeric, categorical)
+
+    return score
 
 
 def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
@@ -214,21 +233,22 @@ def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
                   "psi": _md_table(psi_table(d).round(4)), **extra})
 
 
-def _drift(duckdb: WarehouseResource, ml_registry: MlRegistry, name: str, model, row,
-           table: str, window_column: str, latest_column: str, numeric: list[str],
+def _drift(duckdb: WarehouseResource, ml_registry: MlRegistry, name: str, load, row,
+           population, window_column: str, latest_column: str, numeric: list[str],
            categorical: list[str]):
-    """(drift, rows of the latest period): the latest period read alone, the champion's training
-    window through its stored profile (ml/drift_reference.py): a day reads and scores its own
-    period, not the training window."""
+    """(drift, rows of the latest period): the latest period read alone with its stored scores,
+    the champion's training window through its stored profile (ml/drift_reference.py): a day
+    reads its own period and scores nothing the scoring step has scored."""
     from ml.drift_reference import champion_drift
 
     warehouse = duckdb.warehouse()
-    current = read_latest(warehouse, table, latest_column)
+    current = read_latest(warehouse, population.features, latest_column)
+    current_p = _scores(warehouse, population, load, row.name, numeric, categorical)(current)
     # the version and its MLflow run: a registry deleted and trained again reuses version numbers
     version = f"{row.name}/{row['mlflow_run_id']}"
-    return champion_drift(warehouse, ml_registry.data_dir, name, version, model, table,
-                          window_column, row["train_from"], row["train_to"], current, numeric,
-                          categorical), current
+    return champion_drift(warehouse, ml_registry.data_dir, name, version, load,
+                          population.features, window_column, row["train_from"], row["train_to"],
+                          current, numeric, categorical, current_p), current
 
 
 def _latest(current: pd.DataFrame, column: str) -> str:
@@ -243,13 +263,15 @@ def _skip(reason: str) -> dg.AssetCheckResult:
                 description="PSI of the score and of each feature: applications of the latest month "
                             "vs those of the champion's training months (warn >= 0.1, fail >= 0.25).")
 def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    model, row = _champion(ml_registry, config.CREDIT_MODEL)
-    if model is None:
+    load, row = _champion(ml_registry, config.CREDIT_MODEL)
+    if load is None:
         return _skip("no champion")
+    from ml.score_tables import CREDIT_POPULATION
+
     # through-the-door applications of the training months (not only the booked loans the model
     # was fitted on): the current month's applications are the same kind of population
-    d, current = _drift(duckdb, ml_registry, config.CREDIT_MODEL, model, row,
-                        CREDIT_FEATURES_TABLE, "applied_month", "applied_month",
+    d, current = _drift(duckdb, ml_registry, config.CREDIT_MODEL, load, row, CREDIT_POPULATION,
+                        "applied_month", "applied_month",
                         config.CREDIT_NUMERIC, config.CREDIT_CATEGORICAL)
     return _drift_result(d, {"current_month": _latest(current, "applied_month")})
 
@@ -258,14 +280,18 @@ def credit_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg
                 description="Champion AUC on loans matured since its OOT window vs its AUC at "
                             f"training (warn when lower by more than {config.AUC_DECAY_WARN}).")
 def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    model, row = _champion(ml_registry, config.CREDIT_MODEL)
-    if model is None:
+    load, row = _champion(ml_registry, config.CREDIT_MODEL)
+    if load is None:
         return _skip("no champion")
     from ml.monitoring import credit_decay
+    from ml.score_tables import CREDIT_POPULATION
 
-    later = read_labelled_after(duckdb.warehouse(), CREDIT_FEATURES_TABLE, config.CREDIT_LABEL,
+    warehouse = duckdb.warehouse()
+    later = read_labelled_after(warehouse, CREDIT_FEATURES_TABLE, config.CREDIT_LABEL,
                                 config.CREDIT_TIME, row["oot_to"])
-    result = credit_decay(model, later, row["oot_to"], float(row["auc_oot"]))
+    score = _scores(warehouse, CREDIT_POPULATION, load, row.name, config.CREDIT_NUMERIC,
+                    config.CREDIT_CATEGORICAL)
+    result = credit_decay(later, row["oot_to"], float(row["auc_oot"]), score)
     return dg.AssetCheckResult(
         passed=not result["decayed"], severity=dg.AssetCheckSeverity.WARN,
         metadata={k: (float(v) if isinstance(v, float) else v) for k, v in result.items()})
@@ -295,11 +321,13 @@ def credit_fairness(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.As
                 description="PSI of the churn probability and of each feature: latest snapshot vs "
                             "the champion's training snapshots (warn >= 0.1, fail >= 0.25).")
 def churn_score_drift(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.AssetCheckResult:
-    model, row = _champion(ml_registry, config.CHURN_MODEL)
-    if model is None:
+    load, row = _champion(ml_registry, config.CHURN_MODEL)
+    if load is None:
         return _skip("no champion")
-    d, current = _drift(duckdb, ml_registry, config.CHURN_MODEL, model, row,
-                        CHURN_FEATURES_TABLE, config.CHURN_TIME, config.CHURN_SNAPSHOT,
+    from ml.score_tables import CHURN_POPULATION
+
+    d, current = _drift(duckdb, ml_registry, config.CHURN_MODEL, load, row, CHURN_POPULATION,
+                        config.CHURN_TIME, config.CHURN_SNAPSHOT,
                         config.CHURN_NUMERIC, config.CHURN_CATEGORICAL)
     return _drift_result(d, {"current_snapshot": _latest(current, config.CHURN_SNAPSHOT)})
 

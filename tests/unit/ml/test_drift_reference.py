@@ -19,7 +19,7 @@ from ml.data import (
 )
 from ml.fairness import ATTRIBUTES, fairness_table
 from ml.monitoring import drift
-from ml.training import train_churn
+from ml.training import predict_pd, train_churn
 from tools.harness.synthetic import churn_features, credit_features
 
 TABLE = config.CHURN_FEATURES_TABLE
@@ -60,8 +60,9 @@ def _fresh_drift(model, frame: pd.DataFrame, start, end):
 
 def _champion_drift(model, warehouse, data_dir, start, end, version="1"):
     current = read_latest(warehouse, TABLE, config.CHURN_SNAPSHOT)
-    return drift_reference.champion_drift(warehouse, data_dir, config.CHURN_MODEL, version, model,
-                                          TABLE, config.CHURN_TIME, start, end, current, *ARGS)
+    return drift_reference.champion_drift(warehouse, data_dir, config.CHURN_MODEL, version,
+                                          lambda: model, TABLE, config.CHURN_TIME, start, end,
+                                          current, *ARGS)
 
 
 def _no_recomputation(monkeypatch):
@@ -221,3 +222,24 @@ def test_the_fairness_check_reads_the_scored_applications_columns_it_needs(tmp_p
     assert table.loc[("gender", "M"), "approval_rate"] == 0.0  # a2 D, a4 E
     assert np.isclose(table.loc[("gender", "M"), "adverse_impact_ratio"], 0.0)
     assert "unknown" not in table.index.get_level_values("group")  # a5 was not scored
+
+
+def test_with_the_stored_reference_and_the_current_scores_given_no_model_is_loaded(
+        model, tmp_path, monkeypatch):
+    """The drift check passes the scores the scoring step stored (ml.data.stored_scores): with the
+    reference stored too, the champion is never loaded, and the drift is the fresh one."""
+    frame = _frame()
+    warehouse = _warehouse(tmp_path, frame)
+    months = sorted(frame["snapshot_month"].dropna().unique())
+    start, end = months[1].date(), months[3].date()
+    _champion_drift(model, warehouse, tmp_path, start, end)  # stores the reference
+
+    def never():
+        raise AssertionError("the champion should not have been loaded")
+
+    current = read_latest(warehouse, TABLE, config.CHURN_SNAPSHOT)
+    current_p = predict_pd(model, current, *ARGS)
+    got = drift_reference.champion_drift(warehouse, tmp_path, config.CHURN_MODEL, "1", never,
+                                         TABLE, config.CHURN_TIME, start, end, current, *ARGS,
+                                         current_p=current_p)
+    assert got == _fresh_drift(model, frame, months[1], months[3])
