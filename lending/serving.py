@@ -46,6 +46,17 @@ version), and hard-links the unchanged tables' Parquet files from the previous v
 The Parquet stamp ``snapshot_version`` therefore names the version that *wrote* the file; the
 manifest's ``parquet_written_in`` says it for every file of a version.
 
+A large table that a day changes only in part (the touches of the day, the current month of the
+lifecycle grid) is compared and replaced *by part* in the snapshot file: a model whose YAML sets
+``meta: {serving: {partition_by: <column>}}`` (a date or timestamp column: one part per calendar
+month; any other column: one part per value) gets one fingerprint per part; the new version
+deletes the changed and gone parts from its copy of the previous file and inserts the changed and
+new ones from the warehouse (``rewritten_parts`` in the manifest), then checks the inserted parts'
+fingerprints against the warehouse's (on a mismatch the table is written whole). At L the three
+largest such tables cost 31.7 s a day to write whole (2026-12-07 profile, docs/benchmarks.md).
+Its Parquet file is still written whole when any part changed: one file per table is the
+analysts' contract (README).
+
 A build that failed for one family (issue 19) still publishes: the tables it could not rebuild (the
 failed model, a model whose error-severity test failed, and their descendants: ``stale``) keep
 their table and Parquet file of the previous version instead of the warehouse's, so readers keep
@@ -81,8 +92,17 @@ KEEP_VERSIONS = 3  # the current version and the two before it
 SNAPSHOT_STORAGE_VERSION = "v1.4.0"
 PARQUET_VERSION_KEY = "snapshot_version"
 STALE_TABLE = "snapshot_stale_tables"
+# Asset metadata key carrying a dbt model's `meta.serving.partition_by` to the serving asset.
+PARTITION_METADATA_KEY = "lending/serving_partition_by"
 _TMP_SUFFIX = ".tmp"
 _LEGACY_TMP_GLOB = f".{SNAPSHOT_NAME}.*.tmp*"  # temporaries of the single-file layout
+
+
+def partition_column(node: dict) -> str | None:
+    """The column a dbt node's YAML names in ``meta: {serving: {partition_by: ...}}``."""
+    serving = ((node.get("config") or {}).get("meta") or {}).get("serving") or {}
+    column = serving.get("partition_by")
+    return str(column) if column else None
 
 
 @dataclass(frozen=True)
@@ -97,6 +117,8 @@ class Published:
     # "schema.table" -> {"reason": why, "data_version": the version its data comes from, or None
     # when no earlier version had it (then it is absent from this one)}
     stale_tables: dict[str, dict] = field(default_factory=dict)
+    # "schema.table" -> the parts replaced in the snapshot file, for tables updated by part
+    rewritten_parts: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def snapshot(self) -> Path:
@@ -176,18 +198,90 @@ def _published_relations(con, schemas) -> list[tuple[str, str]]:
     ).fetchall()
 
 
+def _columns(con, schema: str, name: str, catalog: str | None = None) -> list[list[str]]:
+    return [list(c) for c in con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = coalesce(?, current_database()) and table_schema = ? "
+        "and table_name = ? order by ordinal_position", [catalog, schema, name]).fetchall()]
+
+
 def _fingerprint(con, schema: str, name: str) -> str:
     """Content fingerprint of one relation: equal fingerprints mean an equal table (to a 2^-64
     collision of both sums); any change of a value, a row, a column or its type changes it."""
-    columns = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_schema = ? and table_name = ? order by ordinal_position", [schema, name]
-    ).fetchall()
     count, xor, total = con.execute(
         f'select count(*), bit_xor(hash(t)), sum(hash(t)::hugeint) from "{schema}"."{name}" t'
     ).fetchone()
-    content = json.dumps([duckdb.__version__, columns, count, str(xor), str(total)])
+    content = json.dumps([duckdb.__version__, _columns(con, schema, name), count, str(xor),
+                          str(total)])
     return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _part_expression(column: str, data_type: str) -> str:
+    """The part of a row of alias ``t`` as text: its calendar month for a date or timestamp
+    column, else the value itself ('' for null: a part is only a set of rows, so values that
+    share a text share a part)."""
+    quoted = '"' + column.replace('"', '""') + '"'
+    if data_type == "DATE" or data_type.startswith("TIMESTAMP"):
+        return f"coalesce(strftime(date_trunc('month', t.{quoted}), '%Y-%m'), '')"
+    return f"coalesce(cast(t.{quoted} as varchar), '')"
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """A partitioned relation's content, part by part (see the module docstring)."""
+
+    column: str
+    columns: list[list[str]]
+    fingerprints: dict[str, str]  # part -> fingerprint of its rows
+    rows: dict[str, int]
+
+    @property
+    def expression(self) -> str:
+        return _part_expression(self.column, dict(self.columns)[self.column])
+
+    def predicate(self, parts: list[str]) -> str:
+        """``where`` condition of the rows in ``parts`` (a list parameter ``?``). For a date
+        column also a range on the column itself, which DuckDB pushes into the scan (zone maps,
+        the filters of a view); the part expression alone would read every row."""
+        condition = f"{self.expression} in (select unnest(?::varchar[]))"
+        data_type = dict(self.columns)[self.column]
+        months = sorted(p for p in parts if p)
+        if months and (data_type == "DATE" or data_type.startswith("TIMESTAMP")):
+            quoted = '"' + self.column.replace('"', '""') + '"'
+            condition += f" and (t.{quoted} >= date '{months[0]}-01'"
+            condition += f" or t.{quoted} is null)" if "" in parts else ")"
+        return condition
+
+    @property
+    def fingerprint(self) -> str:
+        """The relation's fingerprint (``_fingerprint``'s guarantee, from the parts')."""
+        content = json.dumps([duckdb.__version__, self.columns, self.column,
+                              sorted(self.fingerprints.items())])
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    def manifest(self) -> dict:
+        return {"column": self.column, "columns": self.columns,
+                "fingerprints": self.fingerprints, "rows": self.rows}
+
+    @classmethod
+    def read(cls, con, schema: str, name: str, column: str, catalog: str | None = None,
+             only: list[str] | None = None) -> _Parts | None:
+        """Fingerprints of every part (or of the parts ``only``), None when the relation has no
+        column ``column``."""
+        columns = _columns(con, schema, name, catalog)
+        if column not in dict(columns):
+            return None
+        parts = cls(column, columns, {}, {})
+        source = f'"{catalog}".' if catalog else ""
+        where = f"where {parts.predicate(only)}" if only is not None else ""
+        for part, count, xor, total in con.execute(
+                f"select {parts.expression} as part, count(*), bit_xor(hash(t)), "
+                f'sum(hash(t)::hugeint) from {source}"{schema}"."{name}" as t {where} group by part',
+                [only] if only is not None else []).fetchall():
+            parts.fingerprints[part] = hashlib.sha256(
+                json.dumps([count, str(xor), str(total)]).encode()).hexdigest()
+            parts.rows[part] = count
+        return parts
 
 
 @dataclass(frozen=True)
@@ -200,10 +294,25 @@ class _Previous:
     parquet_files: dict[str, str]
     written_in: dict[str, str]
     stale_tables: dict[str, dict]
+    parts: dict[str, dict]  # "schema.table" -> _Parts.manifest() of a partitioned relation
 
     @property
     def version(self) -> str:
         return self.folder.name
+
+    def changed_parts(self, relation: str, new: _Parts) -> list[str] | None:
+        """The parts of ``relation`` to replace in a copy of this version's file to give ``new``
+        (changed, new and gone ones), or None when only a whole rewrite will do: no parts
+        stored, another column or columns, or more than half of the rows changed."""
+        old = self.parts.get(relation)
+        if (old is None or relation not in self.fingerprints or old["column"] != new.column
+                or old["columns"] != new.columns):
+            return None
+        changed = sorted(p for p in old["fingerprints"].keys() | new.fingerprints.keys()
+                         if old["fingerprints"].get(p) != new.fingerprints.get(p))
+        rows = sum(new.rows.get(p, 0) + old["rows"].get(p, 0) for p in changed)
+        total = sum(new.rows.values()) + sum(old["rows"].values())
+        return changed if 2 * rows <= total else None
 
     @classmethod
     def of(cls, serving_dir: Path) -> _Previous | None:
@@ -215,7 +324,7 @@ class _Previous:
             return None  # written by an older layout: start afresh
         return cls(folder, manifest["fingerprints"], manifest["row_counts"],
                    manifest["parquet_files"], manifest["parquet_written_in"],
-                   manifest.get("stale_tables", {}))
+                   manifest.get("stale_tables", {}), manifest.get("parts", {}))
 
 
 def _link_or_copy(source: Path, target: Path) -> None:
@@ -240,21 +349,28 @@ def _stale_entries(stale: dict[str, str], previous: _Previous | None) -> dict[st
 
 def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
                    schemas, parquet_schemas, previous: _Previous | None,
-                   stale: dict[str, str]) -> _Written:
+                   stale: dict[str, str], partitions: dict[str, str]) -> _Written:
     """Snapshot file, Parquet files and manifest of one version; unchanged tables reused.
 
     ``stale``: "schema.table" -> why it could not be rebuilt: kept as the previous version has
-    it (left out when it has none), whatever the warehouse holds."""
+    it (left out when it has none), whatever the warehouse holds. ``partitions``: "schema.table"
+    -> the column whose parts are compared and replaced one by one (module docstring)."""
     stale_entries = _stale_entries(
         {r: why for r, why in stale.items() if r.split(".", 1)[0] in schemas}, previous)
     carried = {r for r, entry in stale_entries.items() if entry["data_version"] is not None}
     fresh = [(s, n) for s, n in _published_relations(con, schemas)
              if f"{s}.{n}" not in stale_entries]
     relations = sorted([*fresh, *(tuple(r.split(".", 1)) for r in carried)])
-    fingerprints = {f"{s}.{n}": _fingerprint(con, s, n) for s, n in fresh}
+    parts = {f"{s}.{n}": found for s, n in fresh if f"{s}.{n}" in partitions
+             and (found := _Parts.read(con, s, n, partitions[f"{s}.{n}"])) is not None}
+    fingerprints = {f"{s}.{n}": parts[f"{s}.{n}"].fingerprint if f"{s}.{n}" in parts
+                    else _fingerprint(con, s, n) for s, n in fresh}
     fingerprints |= {r: previous.fingerprints[r] for r in carried}
     reused = carried | {r for r, f in fingerprints.items()
                         if previous is not None and previous.fingerprints.get(r) == f}
+    # changed tables whose changed parts are replaced in the copy of the previous file
+    by_part = {r: changed for r, new in parts.items() if r not in reused and previous is not None
+               and (changed := previous.changed_parts(r, new)) is not None}
     counts: dict[str, int] = {r: previous.row_counts[r] for r in reused}
     files: dict[str, str] = {}
     written_in: dict[str, str] = {}
@@ -266,7 +382,12 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
         for schema, name in con.execute(
                 "select schema_name, table_name from duckdb_tables() "
                 "where database_name = '_snapshot'").fetchall():
-            if f"{schema}.{name}" not in reused:  # changed, gone, or the info tables
+            relation = f"{schema}.{name}"
+            if relation in by_part:
+                con.execute(f'delete from _snapshot."{schema}"."{name}" as t '
+                            f"where {parts[relation].predicate(by_part[relation])}",
+                            [by_part[relation]])
+            elif relation not in reused:  # changed, gone, or the info tables
                 con.execute(f'drop table _snapshot."{schema}"."{name}"')
         # The dropped tables' blocks are free for the new ones only after a checkpoint; without
         # it they are written after them and the file doubles (4.0 -> 8.0 GB on the L day).
@@ -275,9 +396,14 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
             con.execute(f'create schema if not exists _snapshot."{schema}"')
         for schema, name in relations:
             relation = f"{schema}.{name}"
-            if relation not in reused:
+            if relation in by_part and not _insert_parts(con, schema, name, parts[relation],
+                                                         by_part[relation]):
+                del by_part[relation]  # not what the warehouse has: written whole instead
+                con.execute(f'drop table _snapshot."{schema}"."{name}"')
+            if relation not in reused and relation not in by_part:
                 con.execute(f'create table _snapshot."{schema}"."{name}" as '
                             f'select * from "{schema}"."{name}"')
+            if relation not in reused:
                 counts[relation] = con.execute(
                     f'select count(*) from _snapshot."{schema}"."{name}"').fetchone()[0]
             if schema not in parquet_schemas:
@@ -320,14 +446,28 @@ def _write_version(con, folder: Path, version: str, published_at: dt.datetime,
     finally:
         con.execute("detach _snapshot")  # checkpoints: the file is complete on its own
     rewritten = sorted(set(fingerprints) - reused)
+    stored_parts = {r: found.manifest() for r, found in parts.items()}
+    stored_parts |= {r: previous.parts[r] for r in carried if r in previous.parts}
     manifest = {"version_id": version, "published_at": published_at.isoformat(),
                 "storage_version": SNAPSHOT_STORAGE_VERSION, "row_counts": counts,
                 "parquet_files": files, "parquet_written_in": written_in,
                 "fingerprints": fingerprints, "rewritten": rewritten,
-                "stale_tables": stale_entries}
+                "stale_tables": stale_entries, "parts": stored_parts,
+                "rewritten_parts": by_part}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
-    return _Written(counts, files, rewritten, stale_entries)
+    return _Written(counts, files, rewritten, stale_entries, by_part)
+
+
+def _insert_parts(con, schema: str, name: str, parts: _Parts, changed: list[str]) -> bool:
+    """Insert the warehouse's rows of the ``changed`` parts into the snapshot's table (their old
+    rows already deleted); True when the snapshot's parts then have the warehouse's fingerprints
+    (always, unless something other than this module wrote the previous file)."""
+    con.execute(f'insert into _snapshot."{schema}"."{name}" select * from "{schema}"."{name}" '
+                f"as t where {parts.predicate(changed)}", [changed])
+    written = _Parts.read(con, schema, name, parts.column, catalog="_snapshot", only=changed)
+    return written is not None and written.fingerprints == {
+        p: parts.fingerprints[p] for p in changed if p in parts.fingerprints}
 
 
 @dataclass(frozen=True)
@@ -336,6 +476,7 @@ class _Written:
     parquet_files: dict[str, str]
     rewritten: list[str]
     stale_tables: dict[str, dict]
+    rewritten_parts: dict[str, list[str]]
 
 
 def remove_old_versions(serving_dir: Path, keep: int = KEEP_VERSIONS) -> list[Path]:
@@ -361,11 +502,14 @@ def publish(
     schemas: tuple[str, ...] = PUBLISHED_SCHEMAS,
     parquet_schemas: tuple[str, ...] = PARQUET_SCHEMAS,
     stale: dict[str, str] | None = None,
+    partitions: dict[str, str] | None = None,
 ) -> Published:
     """Write a new version of the snapshot and its Parquet files, then swap it in atomically.
 
     ``stale``: "schema.table" -> why the build could not rebuild it (kept from the previous
-    version, listed in ``main.snapshot_stale_tables``)."""
+    version, listed in ``main.snapshot_stale_tables``). ``partitions``: "schema.table" -> the
+    column by whose parts a changed table is updated in the snapshot file (``serving_partitions``;
+    a relation without that column is compared whole)."""
     serving_dir = Path(serving_dir)
     versions_root = serving_dir / VERSIONS_DIR
     versions_root.mkdir(parents=True, exist_ok=True)
@@ -375,7 +519,7 @@ def publish(
     tmp = versions_root / f".{version}{_TMP_SUFFIX}"
     tmp.mkdir()
     written = _write_version(con, tmp, version, published_at, schemas, parquet_schemas,
-                             _Previous.of(serving_dir), stale or {})
+                             _Previous.of(serving_dir), stale or {}, partitions or {})
     _fsync_tree(tmp)
     final = versions_root / version
     os.replace(tmp, final)
@@ -388,4 +532,4 @@ def publish(
     remove_old_versions(serving_dir)
     return Published(version=version, version_dir=final, row_counts=written.row_counts,
                      parquet_files=written.parquet_files, rewritten=written.rewritten,
-                     stale_tables=written.stale_tables)
+                     stale_tables=written.stale_tables, rewritten_parts=written.rewritten_parts)

@@ -23,6 +23,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtProject, dbt_assets
 
 from lending import build_failures
 from lending.dbt import ensure_manifest
+from lending.serving import PARTITION_METADATA_KEY, partition_column
 from lending.settings import DBT_PROJECT_DIR, Settings
 from orchestration.policy import STAGING_GROUP
 from orchestration.resources import (
@@ -76,6 +77,9 @@ class LendingDbtTranslator(DagsterDbtTranslator):
         if any(dep.asset_key == LOAD_CHANGES for dep in spec.deps):
             spec = spec.replace_attributes(
                 deps=[dep for dep in spec.deps if dep.asset_key != LOAD_CHANGES])
+        column = partition_column(manifest["nodes"].get(unique_id, {}))
+        if column:  # the serving snapshot compares and replaces this table part by part
+            spec = spec.merge_attributes(metadata={PARTITION_METADATA_KEY: column})
         return spec
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):

@@ -19,6 +19,7 @@ from lending.report import REPORT_NAME, build_report
 from lending.serving import (
     PARQUET_DIR,
     PARQUET_SCHEMAS,
+    PARTITION_METADATA_KEY,
     PUBLISHED_SCHEMAS,
     SNAPSHOT_NAME,
     publish,
@@ -36,6 +37,14 @@ def serving_deps(upstream: Iterable[dg.AssetsDefinition]) -> list[dg.AssetKey]:
     snapshot waits for all of them, whichever marts and score tables exist today."""
     keys = {k for assets in upstream for k in assets.keys if k.path[0] in PUBLISHED_SCHEMAS}
     return sorted(keys, key=lambda k: k.path)
+
+
+def serving_partitions(upstream: Iterable[dg.AssetsDefinition]) -> dict[str, str]:
+    """"schema.table" -> the column its model's YAML partitions it by in the snapshot
+    (``meta.serving.partition_by``, carried as asset metadata by the dbt translator)."""
+    return {".".join(spec.key.path): str(spec.metadata[PARTITION_METADATA_KEY])
+            for assets in upstream for spec in assets.specs
+            if PARTITION_METADATA_KEY in (spec.metadata or {}) and len(spec.key.path) == 2}
 
 
 def child_keys(assets: Iterable[dg.AssetsDefinition]) -> dict[dg.AssetKey, set[dg.AssetKey]]:
@@ -85,6 +94,8 @@ def serving_metadata(published, serving_dir: str) -> dict:
         "tables": len(published.row_counts),
         "parquet_files": len(published.parquet_files),
         "tables_rewritten": len(published.rewritten),  # the others reused from the last version
+        # of those, updated part by part in the snapshot file: "schema.table" -> parts replaced
+        "parts_rewritten": dg.MetadataValue.json(published.rewritten_parts),
         "row_counts": published.row_counts,
         "stale_tables": dg.MetadataValue.json(published.stale_tables),
         "contents": dg.MetadataValue.md(
@@ -99,6 +110,7 @@ def build_serving_asset(
     ML); the snapshot depends on those of them in a published schema."""
     upstream = [upstream] if isinstance(upstream, dg.AssetsDefinition) else list(upstream)
     children = child_keys(upstream)
+    partitions = serving_partitions(upstream)
 
     @dg.asset(
         key=SNAPSHOT_KEY,
@@ -118,7 +130,7 @@ def build_serving_asset(
                            duckdb: WarehouseResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             stale = stale_tables(current_failures(con), children)
-            published = publish(con, serving_dir, stale=stale)
+            published = publish(con, serving_dir, stale=stale, partitions=partitions)
         for relation, entry in published.stale_tables.items():
             context.log.warning(f"stale in the snapshot: {relation} ({entry['reason']}); data of "
                                 f"version {entry['data_version'] or 'none: left out'}")

@@ -280,3 +280,89 @@ def test_files_of_other_writers_in_the_serving_folder_are_left_alone(warehouse, 
     publish(warehouse, serving)
     publish(warehouse, serving)
     assert all(path.read_text() == "not ours" for path in others)
+
+
+PARTS = {"marts.fct_events": "event_date"}
+
+
+def _events(warehouse) -> None:
+    """30 rows in 2025-01, 10 in 2025-02, 1 in 2025-03, 1 without a date (ids 0..41)."""
+    warehouse.execute(
+        "create table marts.fct_events as select range as id, case when range < 30 then "
+        "date '2025-01-05' when range < 40 then date '2025-02-07' when range = 40 then "
+        "date '2025-03-09' end as event_date, range * 1.5 as amount from range(42)")
+
+
+def _manifest(published) -> dict:
+    return json.loads((published.version_dir / "manifest.json").read_text())
+
+
+def test_a_partitioned_table_is_replaced_only_in_the_months_that_changed(warehouse, tmp_path):
+    _events(warehouse)
+    serving = tmp_path / "serving"
+    first = publish(warehouse, serving, partitions=PARTS)
+    assert first.rewritten_parts == {}  # nothing to start from: written whole
+    assert _manifest(first)["parts"]["marts.fct_events"]["rows"] == {
+        "2025-01": 30, "2025-02": 10, "2025-03": 1, "": 1}
+    warehouse.execute("update marts.fct_events set amount = -1 where id in (35, 41)")  # Feb, null
+    warehouse.execute("delete from marts.fct_events where id = 40")  # March: gone
+    warehouse.execute("insert into marts.fct_events values (42, date '2025-04-01', 1.0), "
+                      "(43, date '2025-04-30', 2.0), (43, date '2025-04-30', 2.0)")  # April, twice
+    second = publish(warehouse, serving, partitions=PARTS)
+    # 1 + 1 undated rows, 10 + 10 February, 1 March, 3 April: 26 of 42 + 44 rows, under half
+    assert second.rewritten_parts == {"marts.fct_events": ["", "2025-02", "2025-03", "2025-04"]}
+    assert "marts.fct_events" in second.rewritten
+    assert second.row_counts["marts.fct_events"] == 44
+    expected = sorted(warehouse.execute("select * from marts.fct_events").fetchall())
+    assert _contents(second.snapshot)["marts.fct_events"] == expected  # duplicates kept too
+    parquet = pq.read_table(second.version_dir / "parquet/marts/fct_events.parquet")
+    assert parquet.num_rows == 44  # the Parquet file of a changed table is written whole
+    # Nothing changed: reused, no part rewritten.
+    third = publish(warehouse, serving, partitions=PARTS)
+    assert "marts.fct_events" not in third.rewritten and third.rewritten_parts == {}
+    # Most rows changed: the table is written whole rather than part by part.
+    warehouse.execute("update marts.fct_events set amount = amount + 1 where id < 30")
+    fourth = publish(warehouse, serving, partitions=PARTS)
+    assert "marts.fct_events" in fourth.rewritten and fourth.rewritten_parts == {}
+    assert _contents(fourth.snapshot)["marts.fct_events"] == sorted(
+        warehouse.execute("select * from marts.fct_events").fetchall())
+
+
+def test_a_table_whose_columns_changed_or_lack_the_part_column_is_written_whole(
+        warehouse, tmp_path):
+    _events(warehouse)
+    serving = tmp_path / "serving"
+    publish(warehouse, serving, partitions=PARTS)
+    warehouse.execute("alter table marts.fct_events add column note varchar")
+    warehouse.execute("update marts.fct_events set note = 'x' where id = 35")
+    second = publish(warehouse, serving, partitions=PARTS)
+    assert "marts.fct_events" in second.rewritten and second.rewritten_parts == {}
+    assert _contents(second.snapshot)["marts.fct_events"] == sorted(
+        warehouse.execute("select * from marts.fct_events").fetchall())
+    third = publish(warehouse, serving, partitions={"marts.fct_events": "no_such_column"})
+    assert "marts.fct_events" not in _manifest(third)["parts"]  # compared whole
+
+
+def test_parts_that_do_not_match_the_warehouse_after_the_insert_are_written_whole(
+        warehouse, tmp_path, monkeypatch):
+    import lending.serving as serving_module
+
+    _events(warehouse)
+    serving = tmp_path / "serving"
+    publish(warehouse, serving, partitions=PARTS)
+    warehouse.execute("update marts.fct_events set amount = -1 where id = 35")
+    monkeypatch.setattr(serving_module, "_insert_parts", lambda *args: False)
+    second = publish(warehouse, serving, partitions=PARTS)
+    assert second.rewritten_parts == {}
+    assert _contents(second.snapshot)["marts.fct_events"] == sorted(
+        warehouse.execute("select * from marts.fct_events").fetchall())
+
+
+def test_the_dbt_models_yaml_names_the_snapshot_parts():
+    from orchestration.assets.dbt import lending_dbt_models
+    from orchestration.assets.serving import serving_partitions
+
+    partitions = serving_partitions([lending_dbt_models])
+    assert partitions["marts.fct_touchpoints"] == "touched_date"
+    assert partitions["marts.mart_user_lifecycle_monthly"] == "month_end_date"
+    assert "marts.mart_vintage" not in partitions
