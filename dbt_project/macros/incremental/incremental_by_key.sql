@@ -156,46 +156,45 @@
 {%- endmacro %}
 
 
-{#- key_value, digest: one row per key over the model's inputs (see incremental_by_key). -#}
+{#- key_value, digest: one row per key over the model's inputs (see incremental_by_key).
+    An input whose rows of a key are already covered by the stored digest of another input
+    (a key-window model on the same key that hashed them, or whose own digested inputs did) is
+    left out: that digest changes whenever they do. In the attribution chain, journey touches
+    then read only the journeys' digests (not the ~16M touches at L again), and conversion paths
+    and rule credits only the journey touches' digests. -#}
 {% macro key_digests_sql(key) -%}
-    {%- set input_keys = model.config.meta.incremental.input_keys or {} -%}
-    {%- set keyed = [] -%}
-    {%- set digested = [] -%}
-    {%- set whole = [] -%}
-    {%- for uid in model.depends_on.nodes -%}
-        {%- set node = graph.nodes.get(uid) or graph.sources.get(uid) -%}
-        {%- if node.config.materialized == 'ephemeral' -%}
-            {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is ephemeral; key digests read relations") }}
-        {%- endif -%}
-        {%- set relation = adapter.get_relation(node.database, node.schema, node.alias or node.identifier) -%}
-        {%- if relation is none -%}
-            {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is not built") }}
-        {%- endif -%}
-        {%- set upstream = _key_window_upstream_digests(node, key) -%}
-        {%- if node.name in input_keys -%}
-            {%- do keyed.append((relation, input_keys[node.name])) -%}
-        {%- elif upstream is not none -%}
-            {%- do digested.append(upstream) -%}
-        {%- elif key | lower in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
-            {%- do keyed.append((relation, key)) -%}
-        {%- else -%}
-            {%- do whole.append(relation) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- if not keyed and not digested -%}
+    {%- set inputs = _key_window_inputs(model, key) -%}
+    {%- if not inputs.keyed and not inputs.digested -%}
         {{ exceptions.raise_compiler_error("incremental_by_key: no input of " ~ model.name ~ " has the column " ~ key) }}
     {%- endif -%}
+    {%- set covered = [] -%}
+    {%- for uid, stored in inputs.digested -%}
+        {%- do covered.extend(_key_window_covered(uid, key)) -%}
+    {%- endfor -%}
+    {%- set keyed = [] -%}
+    {%- for relation, expression in inputs.keyed if ('rows ' ~ relation ~ ' by ' ~ expression) not in covered -%}
+        {%- do keyed.append((relation, expression)) -%}
+    {%- endfor -%}
+    {%- set digested = [] -%}
+    {%- for uid, stored in inputs.digested if ('digest ' ~ uid) not in covered -%}
+        {%- do digested.append(stored) -%}
+    {%- endfor -%}
     {#- the SQL that defines the rows, without the key-window filter (present on key-window runs only) -#}
     {%- set code = modules.re.sub('/\\* key window \\*/.*?/\\* end key window \\*/', '',
                                   model.compiled_code or model.raw_code, flags=modules.re.S) -%}
     with fingerprint as (
         select hash('{{ local_md5(code) }}'
-            {%- for relation in whole -%}
+            {%- for relation in inputs.whole -%}
             , (select sum(hash(_input)::hugeint) from {{ relation }} as _input)
             , (select count(*) from {{ relation }})
             {%- endfor -%}
         ) as value
-    ),
+    ){% if not keyed and digested | length == 1 %}
+    {#- one stored digest per key: the aggregate below over that one row, without grouping
+        (same values; 0.2 s instead of 1.6 s over 10.6M journeys at L) #}
+    select key_value, hash(hash(1, digest)::hugeint, 1::bigint, (select value from fingerprint)) as digest
+    from {{ digested[0] }}
+    {%- else %},
     input_rows as (
         {%- for relation, expression in keyed %}
         select {{ expression }} as key_value, hash({{ loop.index }}, _input) as row_hash
@@ -214,6 +213,54 @@
         hash(sum(row_hash::hugeint), count(*), (select value from fingerprint)) as digest
     from input_rows
     group by key_value
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The inputs of a key-window model `node`, as its digests read them: keyed (relation, key
+    expression) pairs hashed row by row, digested (unique id, stored digests) pairs of key-window
+    inputs on the same key, and whole relations (in the fingerprint). -#}
+{% macro _key_window_inputs(node, key) -%}
+    {%- set input_keys = (node.config.meta.incremental or {}).input_keys or {} -%}
+    {%- set inputs = {'keyed': [], 'digested': [], 'whole': []} -%}
+    {%- for uid in node.depends_on.nodes -%}
+        {%- set input = graph.nodes.get(uid) or graph.sources.get(uid) -%}
+        {%- if input.config.materialized == 'ephemeral' -%}
+            {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is ephemeral; key digests read relations") }}
+        {%- endif -%}
+        {%- set relation = adapter.get_relation(input.database, input.schema, input.alias or input.identifier) -%}
+        {%- if relation is none -%}
+            {{ exceptions.raise_compiler_error("incremental_by_key: input " ~ uid ~ " is not built") }}
+        {%- endif -%}
+        {%- set upstream = _key_window_upstream_digests(input, key) -%}
+        {%- if input.name in input_keys -%}
+            {%- do inputs.keyed.append((relation, input_keys[input.name])) -%}
+        {%- elif upstream is not none -%}
+            {%- do inputs.digested.append((uid, upstream)) -%}
+        {%- elif key | lower in (adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) -%}
+            {%- do inputs.keyed.append((relation, key)) -%}
+        {%- else -%}
+            {%- do inputs.whole.append(relation) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(inputs) }}
+{%- endmacro %}
+
+
+{#- What the stored digest of key-window model `uid` stands for, as strings 'rows <relation> by
+    <key expression>' and 'digest <unique id>': its keyed inputs, its digested inputs and,
+    recursively, what theirs stand for. A change in any of them changes its digest of that key. -#}
+{% macro _key_window_covered(uid, key) -%}
+    {%- set inputs = _key_window_inputs(graph.nodes[uid], key) -%}
+    {%- set covered = [] -%}
+    {%- for relation, expression in inputs.keyed -%}
+        {%- do covered.append('rows ' ~ relation ~ ' by ' ~ expression) -%}
+    {%- endfor -%}
+    {%- for upstream, stored in inputs.digested -%}
+        {%- do covered.append('digest ' ~ upstream) -%}
+        {%- do covered.extend(_key_window_covered(upstream, key)) -%}
+    {%- endfor -%}
+    {{ return(covered) }}
 {%- endmacro %}
 
 
