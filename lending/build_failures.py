@@ -26,6 +26,8 @@ from pathlib import Path
 
 import duckdb
 
+from lending.warehouse import relation_exists
+
 TABLE = "ops.build_failures"
 FAILED_STATUSES = ("error", "fail")
 NOT_RUN = "skipped"
@@ -118,10 +120,7 @@ def record(con: duckdb.DuckDBPyConnection, results: Iterable[Mapping],
 
 def current_failures(con: duckdb.DuckDBPyConnection) -> list[BuildFailure]:
     """Every node whose last run failed (empty before the first build that recorded any)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'ops' "
-        "and table_name = 'build_failures'").fetchone()[0]
-    if not exists:
+    if not relation_exists(con, "ops", "build_failures"):
         return []
     rows = con.execute(
         f"""select unique_id, name, resource_type, status, message, failures, file, asset_key,

@@ -44,6 +44,7 @@ from lending.build_failures import current_failures
 from lending.ingestion.digest import reference_table_digest
 from lending.reference import SCHEMA as REFERENCE_SCHEMA
 from lending.settings import DBT_PROJECT_DIR, REPO_ROOT, Settings
+from lending.warehouse import relation_exists
 
 STAMP_SUFFIX = ".build_stamp.json"
 # Folders of the code digest; dbt's own output and caches are not code, nor are hidden files (dbt
@@ -67,8 +68,7 @@ def _sha256(*parts: str) -> str:
 
 def data_digest(con: duckdb.DuckDBPyConnection) -> str | None:
     """Digest of the load log and the reference tables; None before the first load."""
-    if not con.execute("select count(*) from duckdb_tables() "
-                       "where schema_name = 'raw' and table_name = 'load_log'").fetchone()[0]:
+    if not relation_exists(con, "raw", "load_log"):
         return None
     # A failed or missing day wrote nothing to raw (its time only says when it was last tried);
     # a loaded day's time is data: the incremental models' windows read it.

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from lending.warehouse import relation_exists
+
 RELATION = "intermediate.int_seed_backfills"
 
 
@@ -26,10 +28,7 @@ def seed_files(manifest_path: Path) -> dict[str, str]:
 
 def seed_backfill_warnings(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> list[str]:
     """One line per dated seed applied backwards; empty when the table is absent or empty."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name || '.' || table_name = ?",
-        [RELATION]).fetchone()[0]
-    if not exists:
+    if not relation_exists(con, *RELATION.split(".", 1)):
         return []
     rows = con.execute(
         f"""select seed_name, strftime(earliest_effective_month, '%Y-%m'),

@@ -23,6 +23,14 @@ CONNECT_RETRIES = 10
 FIRST_PAUSE_SECONDS = 0.1
 
 
+def relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    """Whether the connection's own database has the table or view ``schema.name``: readers of
+    ``ops``, ``raw`` and ``ml`` tables run before the build or step that first creates them."""
+    return con.execute(
+        "select count(*) from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = ? and table_name = ?", [schema, name]).fetchall()[0][0] > 0
+
+
 @dataclass(frozen=True)
 class Warehouse:
     path: Path

@@ -4,12 +4,14 @@ load)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lending.warehouse import Warehouse
+from lending.warehouse import Warehouse, relation_exists
 from ml import config
 
 FEATURE_SCHEMA = "marts"
@@ -70,8 +72,7 @@ def stored_scores(warehouse: Warehouse, frame: pd.DataFrame, keys: list[str], ta
     lookup = frame[keys].reset_index(drop=True).assign(_row=np.arange(len(frame)))
     match = " and ".join(f'k."{c}" is not distinct from s."{c}"' for c in keys)
     with warehouse.connect(read_only=True) as con:
-        if not con.execute("select count(*) from duckdb_tables() where schema_name = ? "
-                           "and table_name = ?", [schema, table]).fetchall()[0][0]:
+        if not relation_exists(con, schema, table):
             return None
         con.register("_keys", lookup)
         found = con.execute(
@@ -80,6 +81,25 @@ def stored_scores(warehouse: Warehouse, frame: pd.DataFrame, keys: list[str], ta
     if len(found) != len(frame) or found["p"].isna().any():
         return None
     return found["p"].to_numpy(float)
+
+
+def champion_scores(warehouse: Warehouse, population, load_model: Callable[[], Any],
+                    version, numeric: list[str], categorical: list[str]
+                    ) -> Callable[[pd.DataFrame], np.ndarray]:
+    """A scorer of feature frames of ``population`` (ml/score_tables.py) by the champion
+    ``version``: its stored scores when every row has one of that version (``stored_scores``),
+    else the probabilities of the model ``load_model`` returns (called only then)."""
+
+    def score(frame: pd.DataFrame) -> np.ndarray:
+        stored = stored_scores(warehouse, frame, list(population.keys), population.scores,
+                               population.probability, str(version))
+        if stored is not None:
+            return stored
+        from ml.training import predict_pd  # scikit-learn: only when a model must score
+
+        return predict_pd(load_model(), frame, numeric, categorical)
+
+    return score
 
 
 def read_sample_between(warehouse: Warehouse, table: str, columns: list[str], column: str,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lending.warehouse import Warehouse
+from lending.warehouse import Warehouse, relation_exists
 from ml.data import FEATURE_SCHEMA
 
 SCORES_SCHEMA = "ml"
@@ -83,7 +83,7 @@ def refresh(warehouse: Warehouse, population: Population, version: str,
         where = f"where {p.where}" if p.where else ""
         con.execute(f"create or replace temp table _inputs as select {keys}, {digest} as digest "
                     f"from {p.features_relation} {where}")
-        stored = _exists(con, SCORES_SCHEMA, p.scores) and _exists(con, STATE_SCHEMA,
+        stored = relation_exists(con, SCORES_SCHEMA, p.scores) and relation_exists(con, STATE_SCHEMA,
                                                                    f"{p.scores}__input_digests")
         if stored:
             con.execute(f"""
@@ -132,7 +132,3 @@ def _match(left: str, right: str, keys: tuple[str, ...]) -> str:
     """Key equality of two aliases (a null key matches a null key)."""
     return " and ".join(f'{left}."{k}" is not distinct from {right}."{k}"' for k in keys)
 
-
-def _exists(con, schema: str, table: str) -> bool:
-    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and "
-                       "table_name = ?", [schema, table]).fetchall()[0][0] > 0

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from lending.report import charts
+from lending.warehouse import relation_exists
 
 
 class MissingInput(Exception):
@@ -24,10 +25,7 @@ class MissingInput(Exception):
 def read(con: duckdb.DuckDBPyConnection, relation: str, sql: str) -> pd.DataFrame:
     """``sql`` over ``relation`` (schema.table); MissingInput when it is absent or empty."""
     schema, name = relation.split(".")
-    (exists,) = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name]).fetchone()
-    if not exists:
+    if not relation_exists(con, schema, name):
         raise MissingInput(f"{relation} is not in the serving snapshot yet.")
     frame = con.execute(sql).df()
     if frame.empty:

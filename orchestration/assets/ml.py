@@ -27,6 +27,7 @@ from dagster_dbt import get_asset_key_for_model
 from ml import config
 from ml.data import (
     InsufficientDataError,
+    champion_scores,
     read_labelled_after,
     read_latest,
     read_with_scores,
@@ -203,23 +204,6 @@ def _champion(ml_registry: MlRegistry, name: str):
     return functools.cache(lambda: registry.load(name, version)), row
 
 
-def _scores(warehouse, population, load, version, numeric: list[str], categorical: list[str]):
-    """The champion's probabilities of a feature frame's rows: the stored scores when every row
-    has one from this version (ml/score_refresh.py), else predicted by the loaded champion."""
-    from ml.data import stored_scores
-
-    def score(frame: pd.DataFrame):
-        stored = stored_scores(warehouse, frame, list(population.keys), population.scores,
-                               population.probability, str(version))
-        if stored is not None:
-            return stored
-        from ml.training import predict_pd
-
-        return predict_pd(load(), frame, numeric, categorical)
-
-    return score
-
-
 def _drift_result(d, extra: dict) -> dg.AssetCheckResult:
     from ml.monitoring import psi_table
 
@@ -243,7 +227,8 @@ def _drift(duckdb: WarehouseResource, ml_registry: MlRegistry, name: str, load, 
 
     warehouse = duckdb.warehouse()
     current = read_latest(warehouse, population.features, latest_column)
-    current_p = _scores(warehouse, population, load, row.name, numeric, categorical)(current)
+    current_p = champion_scores(warehouse, population, load, row.name, numeric,
+                                categorical)(current)
     # the version and its MLflow run: a registry deleted and trained again reuses version numbers
     version = f"{row.name}/{row['mlflow_run_id']}"
     return champion_drift(warehouse, ml_registry.data_dir, name, version, load,
@@ -289,8 +274,8 @@ def credit_auc_decay(duckdb: WarehouseResource, ml_registry: MlRegistry) -> dg.A
     warehouse = duckdb.warehouse()
     later = read_labelled_after(warehouse, CREDIT_FEATURES_TABLE, config.CREDIT_LABEL,
                                 config.CREDIT_TIME, row["oot_to"])
-    score = _scores(warehouse, CREDIT_POPULATION, load, row.name, config.CREDIT_NUMERIC,
-                    config.CREDIT_CATEGORICAL)
+    score = champion_scores(warehouse, CREDIT_POPULATION, load, row.name, config.CREDIT_NUMERIC,
+                            config.CREDIT_CATEGORICAL)
     result = credit_decay(later, row["oot_to"], float(row["auc_oot"]), score)
     return dg.AssetCheckResult(
         passed=not result["decayed"], severity=dg.AssetCheckSeverity.WARN,
