@@ -7,7 +7,8 @@ older version, drops a repayment, moves a touch) and a new day with late rows da
 back and corrected rows, then a repayment dated in the earliest loan's first month (three builds: a
 Spark build of these models costs a minute or two here). Every relation built on Spark (SELECT: the
 incremental models downstream of staging and their inputs (int_risk_loan_month_end: the month
-partitions and the attribute comparison of its also_from), the spend and application staging models)
+partitions and the attribute comparison of its also_from; the collection actions and loan-days),
+the spend and application staging models)
 is compared row by row with a full rebuild of the same raw tables on DuckDB: the engines are equal
 on full builds (test_engine_parity), so this is the incremental result against the full one. Doubles
 to FLOAT_TOLERANCE (tests/spark/figures.py), everything else exact.
@@ -25,7 +26,8 @@ from tools.harness.build import read_duckdb, read_spark, spark_session
 
 pytestmark = pytest.mark.spark
 SELECT = ("--select", "+int_attribution_touchpoints", "+int_lifecycle_activity_days",
-          "+int_risk_loan_month_end", "stg_marketing_spend", "stg_applications")
+          "+int_risk_loan_month_end", "+int_risk_collection_loan_daily", "stg_marketing_spend",
+          "stg_applications")
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def test_the_windows_were_incremental(spark_sequence):
     assert windows[1]["stg_touchpoints"] not in ("full", "nothing")
     assert set(spark_sequence["relations"]) >= {
         "stg_touchpoints", "stg_marketing_spend", "stg_applications", "int_attribution_touchpoints",
-        "int_lifecycle_activity_days", "int_risk_loan_month_end"}
+        "int_lifecycle_activity_days", "int_risk_loan_month_end", "int_risk_collection_loan_daily"}
     # the late repayment: the month partitions from its month on are replaced
     payment = spark_sequence["results"]["late_payment"]["late_payment"]
     (paid,) = spark_session().sql(

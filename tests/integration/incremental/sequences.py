@@ -17,7 +17,9 @@ Steps (``STEPS``, in order; an engine may run a subset, each step only relies on
                     dropped
   late_and_corrected a new day carrying touches dated 30 and 90 days back, an app event dated 90
                     days back, a corrected touch (new version of a January touch, moved a day and
-                    to another channel) and a corrected user (new city tier, newer updated_at)
+                    to another channel) and a corrected user (new city tier, newer updated_at);
+                    and, in an extra file of an earlier export day, a collection action dated 45
+                    days before its loan's disbursement (a faulty export)
   late_payment      the late day re-delivered with one more repayment, dated the day after the
                     earliest loan's disbursement (about 75 days back): the loan-month grid
                     recomputes from that month, not only the new day's
@@ -48,6 +50,8 @@ from tools.harness.landing_edits import edit_day, read_day, shift_timestamp, wri
 BASE_DAY = dt.date(2025, 3, 15)
 REDELIVERED_TOUCH_DAY = dt.date(2025, 3, 10)
 LATE_DAY = BASE_DAY + dt.timedelta(days=5)
+# export day of the early collection action: before the reprocessed range, which reloads its loan
+EARLY_ACTION_DAY = BASE_DAY - dt.timedelta(days=20)
 GAP_DAYS = 400
 BROKEN_COLUMN = ("app_events", "event_type")
 
@@ -139,10 +143,16 @@ def late_and_corrected(warehouse: Path, landing: Path, build: Build) -> dict[str
     write_day(landing, "users", LATE_DAY,
               [{**user, "city_tier": str(int(user["city_tier"]) % 5 + 1),
                 "updated_at": shift_timestamp(user["updated_at"], 60)}], name="late.csv")
+    loan = max(read_day(landing, "loans", BASE_DAY), key=lambda r: r["disbursed_at"])
+    action = read_day(landing, "collection_actions", BASE_DAY)[0]
+    early = {**action, "action_id": "CEARLY", "loan_id": loan["loan_id"],
+             "action_at": shift_timestamp(loan["disbursed_at"], -45)}
+    write_day(landing, "collection_actions", EARLY_ACTION_DAY, [early], name="late.csv")
     load(warehouse, landing, [LATE_DAY])
+    load(warehouse, landing, [EARLY_ACTION_DAY], ["collection_actions"])
     build()
     return {"late_touches": [r["touch_id"] for r in late], "corrected_touch": first_touch["touch_id"],
-            "corrected_user": user["user_id"], "late_event": "ELATE090"}
+            "corrected_user": user["user_id"], "late_event": "ELATE090", "early_action": "CEARLY"}
 
 
 def late_payment(warehouse: Path, landing: Path, build: Build) -> dict[str, object]:

@@ -130,6 +130,24 @@ def test_late_and_corrected_rows_open_the_window_at_their_earliest_date(sequence
     assert len(late) == 2
 
 
+def test_a_reloaded_loan_reopens_its_collection_actions_dated_before_its_disbursement(sequence):
+    # the reprocessed range reloads the early action's loan but not the action (an earlier export
+    # day): the loads date the window from the loan on; risk_collection_also_from reaches back to
+    # the action, whose borrower is the loan's user
+    with duckdb.connect(str(sequence["data"].warehouse), read_only=True) as con:
+        (action_date, disbursed, export_day) = con.execute(
+            """select c.action_date, l.disbursed_date, r._partition_date
+               from staging.stg_collection_actions as c
+               join staging.stg_loans as l using (loan_id)
+               join raw.collection_actions as r using (action_id)
+               where c.action_id = ?""",
+            [sequence["results"]["late_and_corrected"]["early_action"]]).fetchone()
+    assert action_date < export_day < seq.day(-14) <= disbursed  # reloaded: the loan only
+    for model in ("int_risk_collection_actions_flagged", "int_risk_collection_loan_daily"):
+        assert _window(sequence, "late_and_corrected", model) == str(action_date)  # its own load
+        assert _window(sequence, "reprocess", model) == str(action_date)
+
+
 def test_a_late_payment_recomputes_the_loan_months_from_its_month(sequence):
     payment = sequence["results"]["late_payment"]["late_payment"]
     with duckdb.connect(str(sequence["data"].warehouse), read_only=True) as con:

@@ -4,6 +4,14 @@
 --   excess_daily_calls: a call to the borrower that is the (n+1)-th or later call to that borrower
 --     (all their loans) on that local day, n = risk_max_borrower_calls_per_day (3), in time order;
 --   third_party_contact: any contact whose target is 'third_party' (when risk_flag_third_party_contacts).
+--
+-- Incremental by action_date (docs/incremental.md): an action's flags compare it with the
+-- borrower's other calls of the same local day only, and its borrower is its loan's user, so a
+-- row dated D is made of the actions dated D and their loans (a changed loan is dated from its
+-- disbursement; risk_collection_also_from covers actions dated before it or without a loan).
+{{ config(**incremental_by_window('action_date', also_from='risk_collection_also_from')) }}
+{%- set window_from = incremental_window() %}
+
 with actions as (
     select
         c.action_id,
@@ -18,6 +26,7 @@ with actions as (
         c.outcome
     from {{ ref('stg_collection_actions') }} as c
     left join {{ ref('stg_loans') }} as l on l.loan_id = c.loan_id
+    {{ window_where('c.action_date', window_from) }}
 ),
 
 borrower_calls as (
