@@ -211,7 +211,10 @@ def _reading_md(contract: Contract) -> list[str]:
         "that does not cast exactly is quarantined. A float NaN is null. A timestamp without "
         "a time zone fails the day (it is not an instant).",
         "- Only files with the source's extension are read; hidden files (`.DS_Store`, `._*`) "
-        "and other files in a day folder are ignored.",
+        "and Office lock files (`~$*`) are skipped silently. Any other file in a day folder "
+        "(another format, `.csv.gz`, `.txt`) is not loaded either, but **reported**: a warning in "
+        "the ingestion run's log and the `ignored_files` of its metadata, so an export delivered "
+        "in an unexpected format is seen, not lost.",
         "",
     ]
 

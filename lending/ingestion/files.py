@@ -23,6 +23,17 @@ def is_export_file(path: Path, source: Source) -> bool:
             and path.is_file())
 
 
+def ignored_files(landing_dir: Path, source: Source, day: dt.date) -> list[Path]:
+    """Visible files of the day's folder that are not read: another format or extension (a
+    ``.jsonl`` beside CSV exports, a ``.csv.gz``, a ``.txt``). Reported, never silently lost:
+    another team's export in an unexpected format would otherwise be rows nobody loads."""
+    folder = day_dir(landing_dir, source.name, day)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file()
+                  and not p.name.startswith(STRAY_PREFIXES) and not is_export_file(p, source))
+
+
 def files_for_day(landing_dir: Path, source: Source, day: dt.date) -> list[Path] | None:
     """The day's export files in name order (others are ignored), or None when it has no folder."""
     folder = day_dir(landing_dir, source.name, day)

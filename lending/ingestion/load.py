@@ -32,7 +32,7 @@ from lending.contract.model import LINEAGE_COLUMNS
 from lending.ingestion.conform import combine
 from lending.ingestion.digest import day_digest, loaded_digests, source_digest
 from lending.ingestion.errors import LandingFileError
-from lending.ingestion.files import files_for_day, relative_name
+from lending.ingestion.files import files_for_day, ignored_files, relative_name
 from lending.ingestion.readers import read_file
 from lending.ingestion.schema import ensure_raw_schema
 from lending.ingestion.validate import checked_rows_sql
@@ -56,6 +56,7 @@ class DayResult:
     missing_optional_columns: list[str] = field(default_factory=list)
     error: str | None = None
     input_digest: str | None = None  # digest.py: the day's files, contract and reference data
+    ignored_files: list[str] = field(default_factory=list)  # in the folder, not of the format
 
 
 def _batches(days: list[dt.date], size: int) -> Iterator[list[dt.date]]:
@@ -81,6 +82,16 @@ def _read_day(
 ) -> tuple[DayResult, list[pa.Table]]:
     """Read one export day (``source_part``: ``source_digest``); status ``unchanged``, nothing
     read, if its inputs' digest is ``unchanged_if``."""
+    result, tables = _read_export_files(con, landing_dir, source, day, source_part, unchanged_if)
+    result.ignored_files = [relative_name(landing_dir, f)
+                            for f in ignored_files(landing_dir, source, day)]
+    return result, tables
+
+
+def _read_export_files(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, source: Source, day: dt.date,
+    source_part: str, unchanged_if: str | None,
+) -> tuple[DayResult, list[pa.Table]]:
     files = files_for_day(landing_dir, source, day)
     if files is None:
         return DayResult(source.name, day, "missing"), []

@@ -62,6 +62,8 @@ def _summary(results: list[DayResult]) -> dict:
         "missing_optional_columns": sorted(
             {c for r in results for c in r.missing_optional_columns}
         ),
+        # files in a day's folder not of the source's format: not loaded (README, landing zone)
+        "ignored_files": sorted({f for r in results for f in r.ignored_files}),
     }
 
 
@@ -120,6 +122,9 @@ def build_ingestion_asset(
         for extra, on_days in extra_days.items():
             context.log.warning(f"{source.name}: extra columns ignored {list(extra)} on "
                                 + ", ".join(day_ranges(on_days)))
+        if summary["ignored_files"]:
+            context.log.warning(f"{source.name}: files not of the {source.format} format, not "
+                                f"loaded: {', '.join(summary['ignored_files'])}")
         if summary["missing_days"]:
             missing = sum(r.status == "missing" for r in results)
             context.log.warning(f"{source.name}: no landing folder for {missing} day(s): "

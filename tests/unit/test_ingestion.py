@@ -147,6 +147,23 @@ def test_missing_day_is_reported_not_fatal_and_extra_columns_are_ignored(tmp_pat
     assert r2.status == "missing"
 
 
+def test_files_not_of_the_source_format_are_reported_not_silently_dropped(tmp_path, con, day):
+    path = write_day(tmp_path, "applications", day.isoformat(),
+                     APP_HEADER + "\n" + app_row("A1") + "\n", "csv")
+    folder = path.parent
+    (folder / "late.jsonl").write_text('{"application_id": "A2"}\n', encoding="utf-8")
+    (folder / "more.csv.gz").write_bytes(b"not read")
+    (folder / "~$applications.csv").write_text("an Office lock file", encoding="utf-8")
+    (folder / ".DS_Store").write_bytes(b"macOS")
+    [result] = load_days(con, tmp_path, CONTRACT["applications"], [day])
+    assert (result.status, result.rows_loaded) == ("loaded", 1)
+    prefix = f"applications/dt={day.isoformat()}/"
+    assert result.ignored_files == [prefix + "late.jsonl", prefix + "more.csv.gz"]
+    # reported on an unchanged day too: the files are still there, still not read
+    [again] = load_days(con, tmp_path, CONTRACT["applications"], [day], only_changed=True)
+    assert again.status == "unchanged" and again.ignored_files == result.ignored_files
+
+
 def test_missing_optional_column_loads_as_null(tmp_path, con, day):
     header = APP_HEADER.replace(",reject_reason", "")
     row = app_row("A1").rsplit(",", 2)
