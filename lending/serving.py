@@ -52,10 +52,11 @@ lifecycle grid) is compared and replaced *by part* in the snapshot file: a model
 month; any other column: one part per value) gets one fingerprint per part; the new version
 deletes the changed and gone parts from its copy of the previous file and inserts the changed and
 new ones from the warehouse (``rewritten_parts`` in the manifest), then checks the inserted parts'
-fingerprints against the warehouse's (on a mismatch the table is written whole). At L the three
-largest such tables cost 31.7 s a day to write whole (2026-12-07 profile, docs/benchmarks.md).
-Its Parquet file is still written whole when any part changed: one file per table is the
-analysts' contract (README).
+fingerprints against the warehouse's (on a mismatch, or when over half its rows changed, the
+table is written whole). At L a day changes one month of 18 in each of the two tables set so
+(`fct_touchpoints`, `mart_user_lifecycle_monthly`), whose snapshot tables cost 11.8 s a day to
+write whole (docs/benchmarks.md, 2026-12-07). Their Parquet file is still written whole when any
+part changed: one file per table is the analysts' contract (README).
 
 A build that failed for one family (issue 19) still publishes: the tables it could not rebuild (the
 failed model, a model whose error-severity test failed, and their descendants: ``stale``) keep
