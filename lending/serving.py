@@ -100,12 +100,9 @@ _LEGACY_TMP_GLOB = f".{SNAPSHOT_NAME}.*.tmp*"  # temporaries of the single-file 
 
 
 def partition_column(node: dict) -> str | None:
-    """The column a dbt node's YAML names in ``meta: {serving: {partition_by: ...}}``, or its
-    columns joined by commas when it names a list (a part per combination of their values)."""
+    """The column a dbt node's YAML names in ``meta: {serving: {partition_by: ...}}``."""
     serving = ((node.get("config") or {}).get("meta") or {}).get("serving") or {}
     column = serving.get("partition_by")
-    if isinstance(column, list | tuple):
-        column = ",".join(str(c) for c in column)
     return str(column) if column else None
 
 
@@ -240,24 +237,17 @@ class _Parts:
     rows: dict[str, int]
 
     @property
-    def names(self) -> list[str]:
-        """The partitioning columns (``column`` may list several, joined by commas)."""
-        return self.column.split(",")
-
-    @property
     def expression(self) -> str:
-        types = dict(self.columns)
-        return " || '/' || ".join(_part_expression(c, types[c]) for c in self.names)
+        return _part_expression(self.column, dict(self.columns)[self.column])
 
     def predicate(self, parts: list[str]) -> str:
-        """``where`` condition of the rows in ``parts`` (a list parameter ``?``). For one date
+        """``where`` condition of the rows in ``parts`` (a list parameter ``?``). For a date
         column also a range on the column itself, which DuckDB pushes into the scan (zone maps,
         the filters of a view); the part expression alone would read every row."""
         condition = f"{self.expression} in (select unnest(?::varchar[]))"
-        data_type = dict(self.columns)[self.names[0]]
+        data_type = dict(self.columns)[self.column]
         months = sorted(p for p in parts if p)
-        if len(self.names) == 1 and months and (data_type == "DATE"
-                                                or data_type.startswith("TIMESTAMP")):
+        if months and (data_type == "DATE" or data_type.startswith("TIMESTAMP")):
             quoted = '"' + self.column.replace('"', '""') + '"'
             condition += f" and (t.{quoted} >= date '{months[0]}-01'"
             condition += f" or t.{quoted} is null)" if "" in parts else ")"
@@ -277,10 +267,10 @@ class _Parts:
     @classmethod
     def read(cls, con, schema: str, name: str, column: str, catalog: str | None = None,
              only: list[str] | None = None) -> _Parts | None:
-        """Fingerprints of every part (or of the parts ``only``), None when the relation lacks a
-        column of ``column``."""
+        """Fingerprints of every part (or of the parts ``only``), None when the relation has no
+        column ``column``."""
         columns = _columns(con, schema, name, catalog)
-        if not set(column.split(",")) <= set(dict(columns)):
+        if column not in dict(columns):
             return None
         parts = cls(column, columns, {}, {})
         source = f'"{catalog}".' if catalog else ""

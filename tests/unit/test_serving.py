@@ -358,27 +358,6 @@ def test_parts_that_do_not_match_the_warehouse_after_the_insert_are_written_whol
         warehouse.execute("select * from marts.fct_events").fetchall())
 
 
-def test_parts_of_several_columns_are_their_combinations(warehouse, tmp_path):
-    from lending.serving import partition_column
-
-    assert partition_column({"config": {"meta": {"serving": {"partition_by": ["kind", "day"]}}}}
-                            ) == "kind,day"
-    warehouse.execute("create table marts.fct_kinds as select range as id, "
-                      "case when range % 2 = 0 then 'even' else 'odd' end as kind, "
-                      "date '2025-01-01' + cast(range // 10 * 31 as integer) as day from range(40)")
-    serving = tmp_path / "serving"
-    parts = {"marts.fct_kinds": "kind,day"}
-    first = publish(warehouse, serving, partitions=parts)
-    assert sorted(_manifest(first)["parts"]["marts.fct_kinds"]["rows"].items()) == [
-        ("even/2025-01", 5), ("even/2025-02", 5), ("even/2025-03", 5), ("even/2025-04", 5),
-        ("odd/2025-01", 5), ("odd/2025-02", 5), ("odd/2025-03", 5), ("odd/2025-04", 5)]
-    warehouse.execute("update marts.fct_kinds set id = -id where id = 13")  # odd, February
-    second = publish(warehouse, serving, partitions=parts)
-    assert second.rewritten_parts == {"marts.fct_kinds": ["odd/2025-02"]}
-    assert _contents(second.snapshot)["marts.fct_kinds"] == sorted(
-        warehouse.execute("select * from marts.fct_kinds").fetchall())
-
-
 def test_the_dbt_models_yaml_names_the_snapshot_parts():
     from orchestration.assets.dbt import lending_dbt_models
     from orchestration.assets.serving import serving_partitions
@@ -386,5 +365,4 @@ def test_the_dbt_models_yaml_names_the_snapshot_parts():
     partitions = serving_partitions([lending_dbt_models])
     assert partitions["marts.fct_touchpoints"] == "touched_date"
     assert partitions["marts.mart_user_lifecycle_monthly"] == "month_end_date"
-    assert partitions["marts.mart_attribution_credits"] == "model,converted_month"
     assert "marts.mart_vintage" not in partitions
