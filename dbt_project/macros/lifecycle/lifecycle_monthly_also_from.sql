@@ -9,7 +9,10 @@
     - the user record and the acquisition touches, compared per user with the stored rows: a user
       who is new or gone, or whose registration day or acquisition channel changed, changes from
       the registration month (the older of the stored and the new one). A re-exported user with
-      another city tier changes nothing here. -#}
+      another city tier changes nothing here. The stored users are read from the last stored
+      month: every stored user has a row in it (a user has a row for every month-end from the
+      registration day on: the status intervals cover every day from registration), and a
+      user's rows all carry the same registration day and channel. -#}
 {% macro lifecycle_monthly_also_from(window_from) %}
     select {{ risk_month_start(window_from) }}
     union all
@@ -25,9 +28,9 @@
     union all
     select min({{ risk_month_start('least(coalesce(s.registered_date, c.registered_date), coalesce(c.registered_date, s.registered_date))') }})
     from (
-        select user_id, max(registered_date) as registered_date, max(acquisition_channel) as acquisition_channel
+        select user_id, registered_date, acquisition_channel
         from {{ this }}
-        group by user_id
+        where month_start_date = (select max(month_start_date) from {{ this }})
     ) as s
     full outer join (
         select

@@ -11,17 +11,17 @@
 -- acquisition touches (registration day, acquisition channel) are compared per user with the
 -- stored rows instead (a re-exported user is dated by its registration, often months back, and
 -- rarely changes either); lifecycle_monthly_also_from also adds the stored and the new as-of
--- month (its month_end_date is the as-of date) and the repayments of loans that changed. A window
--- month needs the month before it (previous stage, whose own stage needs the one before): the grid
--- starts two months before the window; value to date and the last activity day before the grid
--- enter as one sum per user, the value 12 months back as one sum per user and window month, so a
--- day costs three months of grid whatever the history's length.
+-- month (its month_end_date is the as-of date) and the repayments of loans that changed. The
+-- window's grid continues from the stored rows before it, which are what a full build writes:
+-- the month before the window gives the previous stage, the status the reactivation test looks
+-- back at, the value to date and the last activity day; the stored month 12 months before a
+-- window month gives the trailing value's subtrahend. A day costs the window's months of grid
+-- and one stored month per window month, whatever the history's length.
 -- depends_on: {{ ref('int_risk_as_of_date') }} {{ ref('stg_repayments') }} {{ ref('stg_loans') }}
 {{ config(**incremental_by_window('month_start_date', also_from='lifecycle_monthly_also_from',
                                   sources=['app_events', 'applications', 'installments', 'loans',
                                            'repayments'])) }}
 {%- set window_from = incremental_window() %}
-{%- set grid_from = none if window_from is none else risk_add_months(window_from, -2) %}
 {%- set quiet_days = var('lifecycle_quiet_days', 14) %}
 {%- set high_value_share = var('lifecycle_high_value_share', 0.1) %}
 
@@ -35,8 +35,33 @@ with users as (
 month_ends as (
     select month_start_date, month_end_date, is_complete_month
     from {{ ref('int_lifecycle_month_ends') }}
-    {{ window_where('month_start_date', grid_from) }}
+    {{ window_where('month_start_date', window_from) }}
 ),
+
+{%- if window_from is not none %}
+
+-- the stored month before the window (incremental runs): where the window's rows continue from
+stored_before as (
+    select
+        user_id,
+        case when month_start_date = registration_month then 'new' else activity_status end
+            as status_or_new,
+        stage,
+        value_to_date,
+        last_activity_date
+    from {{ this }}
+    where month_start_date = {{ risk_add_months(window_from, -1) }}
+),
+
+-- the stored value to date 12 months before each window month (the trailing value's
+-- subtrahend; a window month 12 or more months after the window's start finds it in the batch)
+stored_year_back as (
+    select user_id, month_start_date, value_to_date
+    from {{ this }}
+    where month_start_date >= {{ risk_add_months(window_from, -12) }}
+      and month_start_date < {{ window_from }}
+),
+{%- endif %}
 
 grid as (
     select
@@ -67,16 +92,26 @@ with_status as (
 staged as (
     select
         w.*,
+        {%- if window_from is not none %}
+        sb.stage as stage_before,
+        sb.value_to_date as value_before,
+        sb.last_activity_date as last_activity_before,
+        {%- endif %}
         case
             when w.month_start_date = w.registration_month then 'new'
             when w.activity_status = 'active'
-             and lag(
+             and {% if window_from is not none %}coalesce({% endif %}lag(
                     case when w.month_start_date = w.registration_month then 'new' else w.activity_status end
-                 ) over (partition by w.user_id order by w.month_end_date) in ('dormant', 'churned')
+                 ) over (partition by w.user_id order by w.month_end_date)
+                 {%- if window_from is not none %}, sb.status_or_new){% endif %} in ('dormant', 'churned')
                 then 'reactivated'
             else w.activity_status
         end as stage
     from with_status as w
+    {%- if window_from is not none %}
+    left join stored_before as sb
+        on sb.user_id = w.user_id
+    {%- endif %}
 ),
 
 -- loan position of the user at the month-end, from the risk grid
@@ -91,7 +126,7 @@ loan_month_end as (
     from {{ ref('int_risk_loan_month_end') }} as f
     inner join {{ ref('int_risk_loan_lifecycle') }} as l
         on l.loan_id = f.loan_id
-    {{ window_where('f.month_end_date', grid_from) }}
+    {{ window_where('f.month_end_date', window_from) }}
     group by l.user_id, f.month_end_date
 ),
 
@@ -102,7 +137,7 @@ activity_monthly as (
         {{ risk_month_start('activity_date') }} as month_start_date,
         max(activity_date) as last_activity_in_month
     from {{ ref('int_lifecycle_activity_days') }}
-    {{ window_where('activity_date', grid_from) }}
+    {{ window_where('activity_date', window_from) }}
     group by user_id, {{ risk_month_start('activity_date') }}
 ),
 
@@ -112,71 +147,38 @@ value_monthly as (
         {{ risk_month_start('event_date') }} as month_start_date,
         sum(net_value) as net_value
     from {{ ref('int_lifecycle_value_events') }}
-    {{ window_where('event_date', grid_from) }}
+    {{ window_where('event_date', window_from) }}
     group by user_id, {{ risk_month_start('event_date') }}
 ),
-{%- if grid_from is not none %}
-
--- before the grid: the value to date and the last activity day it starts from (only months from
--- the registration month count, as on the grid)
-value_before_grid as (
-    select v.user_id, sum(v.net_value) as net_value
-    from {{ ref('int_lifecycle_value_events') }} as v
-    inner join users as u
-        on u.user_id = v.user_id
-    where v.event_date < {{ grid_from }}
-      and v.event_date >= {{ risk_month_start('u.registered_date') }}
-    group by v.user_id
-),
-
-activity_before_grid as (
-    select user_id, max(activity_date) as last_activity_date
-    from {{ ref('int_lifecycle_activity_days') }}
-    where activity_date < {{ grid_from }}
-    group by user_id
-),
-
--- value to date 12 months before each window month (the trailing value's subtrahend; the full
--- build takes it from the row 12 months back: the grid has a row for every month from the
--- registration month on)
-value_twelve_months_back as (
-    select m.month_start_date, v.user_id, sum(v.net_value) as value_to_date
-    from (
-        select month_start_date from month_ends
-        where month_start_date >= {{ window_from }}
-    ) as m
-    inner join {{ ref('int_lifecycle_value_events') }} as v
-        on v.event_date < {{ risk_add_months('m.month_start_date', -11) }}
-    inner join users as u
-        on u.user_id = v.user_id
-    where v.event_date >= {{ risk_month_start('u.registered_date') }}
-    group by m.month_start_date, v.user_id
-),
-{%- endif %}
 
 enriched as (
     select
         s.*,
+        {%- if window_from is not none %}
+        coalesce(lag(s.stage) over (partition by s.user_id order by s.month_end_date), s.stage_before)
+            as previous_stage,
+        {%- else %}
         lag(s.stage) over (partition by s.user_id order by s.month_end_date) as previous_stage,
+        {%- endif %}
         lm.user_id is not null as is_borrower,
         coalesce(lm.active_loans, 0) as active_loans,
         coalesce(lm.max_dpd, 0) as max_dpd,
         coalesce(lm.has_charged_off, 0) = 1 as has_charged_off,
         coalesce(lm.max_dpd_ever, 0) as max_dpd_ever,
-        {%- if grid_from is not none %}
-        coalesce(vb.net_value, 0) +
+        {%- if window_from is not none %}
+        coalesce(s.value_before, 0) +
         {%- endif %}
         sum(coalesce(v.net_value, 0)) over (
             partition by s.user_id order by s.month_end_date
             rows between unbounded preceding and current row
         ) as value_to_date,
-        {%- if grid_from is not none %}
+        {%- if window_from is not none %}
         coalesce(
             max(am.last_activity_in_month) over (
                 partition by s.user_id order by s.month_end_date
                 rows between unbounded preceding and current row
             ),
-            ab.last_activity_date
+            s.last_activity_before
         ) as last_activity_date
         {%- else %}
         max(am.last_activity_in_month) over (
@@ -194,29 +196,24 @@ enriched as (
     left join value_monthly as v
         on v.user_id = s.user_id
        and v.month_start_date = s.month_start_date
-    {%- if grid_from is not none %}
-    left join value_before_grid as vb
-        on vb.user_id = s.user_id
-    left join activity_before_grid as ab
-        on ab.user_id = s.user_id
-    {%- endif %}
 ),
 
 with_trailing as (
     select
         e.*,
-        {%- if grid_from is none %}
         e.value_to_date - coalesce(
-            lag(e.value_to_date, 12) over (partition by e.user_id order by e.month_end_date), 0
+            lag(e.value_to_date, 12) over (partition by e.user_id order by e.month_end_date),
+            {%- if window_from is not none %}
+            yb.value_to_date,
+            {%- endif %}
+            0
         ) as value_trailing_12m
     from enriched as e
-        {%- else %}
-        e.value_to_date - coalesce(tb.value_to_date, 0) as value_trailing_12m
-    from enriched as e
-    left join value_twelve_months_back as tb
-        on tb.user_id = e.user_id
-       and tb.month_start_date = e.month_start_date
-        {%- endif %}
+    {%- if window_from is not none %}
+    left join stored_year_back as yb
+        on yb.user_id = e.user_id
+       and yb.month_start_date = {{ risk_add_months('e.month_start_date', -12) }}
+    {%- endif %}
 ),
 
 ranked as (
@@ -276,4 +273,3 @@ select
     cast(value_trailing_12m as decimal(18, 2)) as value_trailing_12m,
     cast(tier as {{ dbt.type_string() }}) as tier
 from tiered
-{{ window_where('month_start_date', window_from) }}
