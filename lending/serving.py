@@ -217,12 +217,17 @@ def _fingerprint(con, schema: str, name: str) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def _is_dated(data_type: str) -> bool:
+    """A date or timestamp column: its parts are calendar months."""
+    return data_type == "DATE" or data_type.startswith("TIMESTAMP")
+
+
 def _part_expression(column: str, data_type: str) -> str:
     """The part of a row of alias ``t`` as text: its calendar month for a date or timestamp
     column, else the value itself ('' for null: a part is only a set of rows, so values that
     share a text share a part)."""
     quoted = '"' + column.replace('"', '""') + '"'
-    if data_type == "DATE" or data_type.startswith("TIMESTAMP"):
+    if _is_dated(data_type):
         return f"coalesce(strftime(date_trunc('month', t.{quoted}), '%Y-%m'), '')"
     return f"coalesce(cast(t.{quoted} as varchar), '')"
 
@@ -245,9 +250,8 @@ class _Parts:
         column also a range on the column itself, which DuckDB pushes into the scan (zone maps,
         the filters of a view); the part expression alone would read every row."""
         condition = f"{self.expression} in (select unnest(?::varchar[]))"
-        data_type = dict(self.columns)[self.column]
         months = sorted(p for p in parts if p)
-        if months and (data_type == "DATE" or data_type.startswith("TIMESTAMP")):
+        if months and _is_dated(dict(self.columns)[self.column]):
             quoted = '"' + self.column.replace('"', '""') + '"'
             condition += f" and (t.{quoted} >= date '{months[0]}-01'"
             condition += f" or t.{quoted} is null)" if "" in parts else ")"
@@ -272,17 +276,17 @@ class _Parts:
         columns = _columns(con, schema, name, catalog)
         if column not in dict(columns):
             return None
-        parts = cls(column, columns, {}, {})
+        shape = cls(column, columns, {}, {})  # the expressions, before any part is read
         source = f'"{catalog}".' if catalog else ""
-        where = f"where {parts.predicate(only)}" if only is not None else ""
-        for part, count, xor, total in con.execute(
-                f"select {parts.expression} as part, count(*), bit_xor(hash(t)), "
-                f'sum(hash(t)::hugeint) from {source}"{schema}"."{name}" as t {where} group by part',
-                [only] if only is not None else []).fetchall():
-            parts.fingerprints[part] = hashlib.sha256(
-                json.dumps([count, str(xor), str(total)]).encode()).hexdigest()
-            parts.rows[part] = count
-        return parts
+        where = f"where {shape.predicate(only)}" if only is not None else ""
+        read = con.execute(
+            f"select {shape.expression} as part, count(*), bit_xor(hash(t)), "
+            f'sum(hash(t)::hugeint) from {source}"{schema}"."{name}" as t {where} group by part',
+            [only] if only is not None else []).fetchall()
+        return cls(column, columns,
+                   {part: hashlib.sha256(json.dumps([count, str(xor), str(total)]).encode())
+                    .hexdigest() for part, count, xor, total in read},
+                   {part: count for part, count, _, _ in read})
 
 
 @dataclass(frozen=True)
