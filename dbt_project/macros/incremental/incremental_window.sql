@@ -11,7 +11,9 @@
         incremental path, and record_watermarks writes no watermark in such a run;
       - a model's `also_from` macro (incremental_by_window) can move the start earlier.
     The model body and its pre-hook (clear_window) both call this; nothing writes the tables it
-    reads in between, so both get the same window.
+    reads in between, so both get the same window: the first call's is kept for the second
+    (in dbt's graph, the one object every node of an invocation sees, keyed by invocation and
+    model), so the window's queries (the also_from one can take seconds) run once per node.
 -#}
 {% macro incremental_window() -%}
     {#- A unit test builds the model from its fixtures: a full build, no window to look up. -#}
@@ -23,6 +25,11 @@
     {%- set load_log = source('ingestion', 'load_log') -%}
     {%- if not execute or not is_incremental() -%}
         {{ return(none) }}
+    {%- endif -%}
+    {%- set windows = graph.setdefault('lending_incremental_windows', {}) -%}
+    {%- set cache_key = invocation_id ~ ' ' ~ model.unique_id -%}
+    {%- if cache_key in windows -%}
+        {{ return(windows[cache_key]) }}
     {%- endif -%}
     {%- set window_config = model.config.get('meta', {}).get('incremental', {}) -%}
     {%- set sources = upstream_raw_sources(model.unique_id) -%}
@@ -71,6 +78,7 @@
     {%- if row[0] is none or row[1] > 0 or sources | length == 0 -%}
         {%- set start = '0001-01-01' -%}
     {%- elif (row[2] == 0 or row[3] is none) and window_config.get('sources') is none -%}
+        {%- do windows.update({cache_key: window_nothing()}) -%}
         {{ return(window_nothing()) }}
     {%- elif row[2] == 0 or row[3] is none -%}
         {#- the listed sources did not change: also_from alone finds what the others changed -#}
@@ -88,6 +96,7 @@
             {%- set window_from = "cast('" ~ earlier[:10] ~ "' as date)" -%}
         {%- endif -%}
     {%- endif -%}
+    {%- do windows.update({cache_key: window_from}) -%}
     {{ return(window_from) }}
 {%- endmacro %}
 
