@@ -199,3 +199,13 @@ def test_doc_keeps_other_scales_and_replaces_the_new_one(tmp_path):
     svg = (tmp_path / report.CHART).read_text()
     assert svg.startswith("<svg") and svg.count("<rect") == 4 + 2  # 2 bars x 2 families + legend
     assert json.loads(json.dumps(kept))  # the recorded block is plain JSON
+
+
+def test_a_run_on_a_reused_landing_zone_says_so_beside_its_commit():
+    """Without simulator figures the run reused an earlier landing zone (read cold): its loading
+    is not comparable with a run that has just written the files, and the line says so."""
+    text = report.render({"S": _result("S", 60.0, simulator_s=6.0), "L": _result("L", 800.0)})
+    s_line, l_line = (next(line for line in text.splitlines() if line.startswith(f"- **{s}**"))
+                      for s in ("S", "L"))
+    assert l_line.endswith(report.REUSED_LANDING)
+    assert "reused" not in s_line

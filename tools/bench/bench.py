@@ -101,7 +101,8 @@ def simulate(scale, landing: Path, logs: Path, reuse: bool) -> dict:
     if reuse and stats.exists():
         config = json.loads(stats.read_text())["config"]
         if config["scale"] == scale.users_per_month and config["months"] == scale.months:
-            print(f"reusing the landing zone in {landing} (simulator figures not re-measured)")
+            print(f"reusing the landing zone in {landing} (simulator figures not re-measured; the "
+                  "full build reads its files from disk, not the page cache)")
             return {}
     shutil.rmtree(landing, ignore_errors=True)
     seconds, peak, code = timed(

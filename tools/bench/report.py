@@ -74,6 +74,13 @@ def _families(results: dict[str, dict], scales: list[str], key: str) -> list[str
     return sorted(names, key=lambda f: (f.startswith("("), -big.get(f, 0.0), f))
 
 
+# A run without simulator figures reused an earlier run's landing zone (``--reuse-landing``): its
+# full build read the export files cold, where a run that has just simulated them reads them from
+# the page cache, so its loading figures compare only with runs that reused theirs too.
+REUSED_LANDING = ("; landing zone reused from an earlier run (`--reuse-landing`): its loading read "
+                  "the files from disk, not the page cache; compare it with runs that reused theirs")
+
+
 def render(results: dict[str, dict]) -> str:
     """The generated block: machine, figures per scale, target verdicts, time by family."""
     scales = [s for s in SCALES if s in results]
@@ -85,7 +92,8 @@ def render(results: dict[str, dict]) -> str:
                      f"run {r['finished_at']} on {m['cores']} cores"
                      + (f" ({m['cpu']})" if m.get("cpu") else "") + ", "
                      f"{m['memory_gb']:.0f} GB; "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(r["versions"].items())))
+                     + ", ".join(f"{k} {v}" for k, v in sorted(r["versions"].items()))
+                     + ("" if "simulator_s" in r else REUSED_LANDING))
     lines += ["", "| figure | " + " | ".join(scales) + " |", "|---|" + "---:|" * len(scales)]
     for key, label, fmt in FIGURES:
         lines.append(f"| {label} | " + " | ".join(_cell(results[s], key, fmt) for s in scales) + " |")
